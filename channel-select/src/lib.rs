@@ -1,1 +1,33 @@
-//! stub
+//! Waiter registration, blocking handles, timers and selection for junction.
+//!
+//! This crate builds junction's channels on the queue primitives of `channel-core`:
+//! [`bounded`] and [`unbounded`] channels, the timer receivers [`after`], [`at`],
+//! [`tick`] and [`never`], and [`Select`]. Users normally depend on the `junction`
+//! facade, which re-exports all of it and adds `select!`.
+//!
+//! ```
+//! use channel_select::{bounded, Select};
+//! let (s, r) = bounded(1);
+//! s.send("hello").unwrap();
+//! let mut sel = Select::new();
+//! sel.recv(&r);
+//! assert_eq!(sel.select().recv(&r), Ok("hello"));
+//! ```
+//!
+//! Modules: `context` (the per-thread waiting context), `waiters` (wait lists),
+//! `flavors` (what each kind of channel does), `channel` (the handles), `timers`,
+//! `select` (the selection protocol), `errors`.
+#![deny(missing_docs)]
+
+mod channel;
+mod context;
+mod errors;
+mod flavors;
+mod select;
+mod timers;
+mod waiters;
+
+pub use channel::{bounded, unbounded, IntoIter, Iter, Receiver, Sender, TryIter};
+pub use errors::*;
+pub use select::{Select, SelectedOperation};
+pub use timers::{after, at, never, tick};

@@ -1,0 +1,469 @@
+//! The unbounded segmented list for `unbounded()`.
+//!
+//! Messages live in fixed-size blocks of `BLOCK_CAP` slots linked into a list. Both
+//! `head` and `tail` are a *position*: a counter plus a pointer to the current block.
+//! A counter counts slots in steps of `1 << SHIFT`; its offset within a block,
+//! `(counter >> SHIFT) % LAP`, runs from 0 to `BLOCK_CAP`, where the extra value
+//! `BLOCK_CAP` means "moving to the next block, wait".
+//!
+//! Invariants:
+//! - the sender that claims the last slot of a block installs the next block (allocated
+//!   before its CAS, so the critical moment is short), then advances `tail` past the
+//!   "moving" value; the receiver that claims the last slot moves `head` likewise;
+//! - a slot's `state` gains `WRITE` when its message is written and `READ` when it has
+//!   been read; a block is freed by the reader that finds every slot of it read
+//!   (`DESTROY` passes that duty to a reader still in progress), so a drained list
+//!   holds at most one block;
+//! - bit `MARK_BIT` of `tail` marks disconnection; the same bit of `head` records that
+//!   `head`'s block is not the last one (so a receiver can skip reading `tail`).
+
+use crate::queue::{Queue, Reservation};
+use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
+use crate::sync::{Backoff, UnsafeCell};
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ptr;
+use crossbeam_utils::CachePadded;
+
+/// Slot state bit: the message has been written.
+const WRITE: usize = 1;
+/// Slot state bit: the message has been read.
+const READ: usize = 2;
+/// Slot state bit: the block is being destroyed; the reader of this slot finishes it.
+const DESTROY: usize = 4;
+
+/// Counter values per block, one more than the slots (the "moving on" value).
+const LAP: usize = 32;
+/// Messages per block.
+const BLOCK_CAP: usize = LAP - 1;
+/// Low counter bits reserved for flags.
+const SHIFT: usize = 1;
+/// Disconnected (in `tail`) or "head's block has a successor" (in `head`).
+const MARK_BIT: usize = 1;
+
+/// One message cell.
+struct Slot<T> {
+    /// The message, initialized once `state & WRITE` is set and until it is read.
+    msg: UnsafeCell<MaybeUninit<T>>,
+    /// `WRITE | READ | DESTROY` bits.
+    state: AtomicUsize,
+}
+
+/// A block of slots and the link to the next block.
+struct Block<T> {
+    /// The next block, null until installed.
+    next: AtomicPtr<Block<T>>,
+    /// The messages.
+    slots: [Slot<T>; BLOCK_CAP],
+}
+
+impl<T> Block<T> {
+    /// Allocates an empty block directly on the heap (a block of large messages must
+    /// never pass through the stack).
+    fn alloc() -> *mut Block<T> {
+        #[cfg(not(loom))]
+        {
+            let layout = std::alloc::Layout::new::<Block<T>>();
+            // SAFETY: the layout is non-zero-sized (it has an `AtomicPtr`). All-zero
+            // bytes are a valid empty block: null `next`, state 0, uninit messages.
+            let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut Block<T>;
+            if p.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            p
+        }
+        #[cfg(loom)]
+        {
+            Box::into_raw(Box::new(Block {
+                next: AtomicPtr::new(ptr::null_mut()),
+                slots: core::array::from_fn(|_| Slot {
+                    msg: UnsafeCell::new(MaybeUninit::uninit()),
+                    state: AtomicUsize::new(0),
+                }),
+            }))
+        }
+    }
+
+    /// Frees a block made by [`Block::alloc`].
+    ///
+    /// # Safety
+    /// `this` came from `alloc`, holds no unread message, and no thread uses it again.
+    unsafe fn free(this: *mut Block<T>) {
+        // SAFETY: `alloc` used the layout of `Block<T>`, as `Box` does; dropping the box
+        // drops no message (the slots are `MaybeUninit`).
+        drop(unsafe { Box::from_raw(this) });
+    }
+
+    /// Waits until the next block is installed and returns it.
+    fn wait_next(&self) -> *mut Block<T> {
+        let backoff = Backoff::new();
+        loop {
+            // Acquire: pairs with the Release store of the sender that installed it.
+            let next = self.next.load(Ordering::Acquire);
+            if !next.is_null() {
+                return next;
+            }
+            backoff.snooze();
+        }
+    }
+
+    /// Marks slots `start..` for destruction; frees the block if all have been read,
+    /// otherwise leaves that to the reader still using a slot.
+    ///
+    /// # Safety
+    /// Called once per block by the reader that finished slot `start - 1` (or the last
+    /// slot, with `start == 0`).
+    unsafe fn destroy(this: *mut Block<T>, start: usize) {
+        // The last slot is not checked: its reader is the one that started destruction.
+        for i in start..BLOCK_CAP - 1 {
+            // SAFETY: the block is alive until every slot has been read.
+            let slot = unsafe { &(*this).slots[i] };
+            // Acquire/AcqRel: pairs with the reader's AcqRel `fetch_or(READ)`, so a
+            // reader that has not finished will see DESTROY and take over.
+            if slot.state.load(Ordering::Acquire) & READ == 0
+                && slot.state.fetch_or(DESTROY, Ordering::AcqRel) & READ == 0
+            {
+                return;
+            }
+        }
+        // SAFETY: every slot has been read and no reader will touch the block again.
+        unsafe { Block::free(this) };
+    }
+}
+
+/// A position in the list: a counter and the block it is in.
+struct Position<T> {
+    /// Slot counter (`<< SHIFT`) and `MARK_BIT`.
+    index: AtomicUsize,
+    /// The block holding `index`.
+    block: AtomicPtr<Block<T>>,
+}
+
+/// An unbounded MPMC queue of linked blocks with two-phase operations.
+///
+/// ```
+/// use channel_core::{ListQueue, Queue};
+/// let q = ListQueue::new();
+/// for i in 0..100 { q.try_push(i).unwrap(); }
+/// assert_eq!(q.len(), 100);
+/// assert_eq!((0..100).map(|_| q.try_pop().unwrap().unwrap()).sum::<i32>(), 4950);
+/// ```
+pub struct ListQueue<T> {
+    /// Where the next message is read.
+    head: CachePadded<Position<T>>,
+    /// Where the next message is written.
+    tail: CachePadded<Position<T>>,
+    /// The queue owns its messages.
+    _marker: PhantomData<T>,
+}
+
+// SAFETY: each message passes from exactly one sender to exactly one receiver.
+unsafe impl<T: Send> Send for ListQueue<T> {}
+// SAFETY: as above; shared access never gives out `&T`.
+unsafe impl<T: Send> Sync for ListQueue<T> {}
+
+impl<T> Default for ListQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> ListQueue<T> {
+    /// An empty list. The first block is allocated by the first send.
+    ///
+    /// ```
+    /// use channel_core::{ListQueue, Queue};
+    /// assert!(ListQueue::<()>::new().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        ListQueue {
+            head: CachePadded::new(Position {
+                index: AtomicUsize::new(0),
+                block: AtomicPtr::new(ptr::null_mut()),
+            }),
+            tail: CachePadded::new(Position {
+                index: AtomicUsize::new(0),
+                block: AtomicPtr::new(ptr::null_mut()),
+            }),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T> Queue<T> for ListQueue<T> {
+    fn reserve_send(&self, r: &mut Reservation) -> bool {
+        let backoff = Backoff::new();
+        // Acquire: pairs with the Release stores that install blocks.
+        let mut tail = self.tail.index.load(Ordering::Acquire);
+        let mut block = self.tail.block.load(Ordering::Acquire);
+        let mut next_block: *mut Block<T> = ptr::null_mut();
+        let result = loop {
+            if tail & MARK_BIT != 0 {
+                r.slot = ptr::null();
+                break true;
+            }
+            let offset = (tail >> SHIFT) % LAP;
+            if offset == BLOCK_CAP {
+                // Another sender is installing the next block.
+                backoff.snooze();
+                tail = self.tail.index.load(Ordering::Acquire);
+                block = self.tail.block.load(Ordering::Acquire);
+                continue;
+            }
+            // About to take the last slot: have the next block ready before the CAS.
+            if offset + 1 == BLOCK_CAP && next_block.is_null() {
+                next_block = Block::alloc();
+            }
+            if block.is_null() {
+                // The very first send installs the first block.
+                let new = Block::alloc();
+                // Release: publishes the zeroed block to whoever loads the pointer.
+                if self
+                    .tail
+                    .block
+                    .compare_exchange(block, new, Ordering::Release, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    self.head.block.store(new, Ordering::Release);
+                    block = new;
+                } else {
+                    // SAFETY: `new` was never published.
+                    unsafe { Block::free(new) };
+                    tail = self.tail.index.load(Ordering::Acquire);
+                    block = self.tail.block.load(Ordering::Acquire);
+                    continue;
+                }
+            }
+            let new_tail = tail + (1 << SHIFT);
+            match self.tail.index.compare_exchange_weak(
+                tail,
+                new_tail,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if offset + 1 == BLOCK_CAP {
+                        // We took the last slot: install the next block, then step the
+                        // counter past the "moving" value. Release on each publishes the
+                        // block to senders (tail) and receivers (`next`).
+                        let next = core::mem::replace(&mut next_block, ptr::null_mut());
+                        self.tail.block.store(next, Ordering::Release);
+                        self.tail.index.fetch_add(1 << SHIFT, Ordering::Release);
+                        // SAFETY: `block` stays alive until all its slots are read, and
+                        // ours has not been written yet.
+                        unsafe { (*block).next.store(next, Ordering::Release) };
+                    }
+                    r.slot = block as *const u8;
+                    r.aux = offset;
+                    break true;
+                }
+                Err(t) => {
+                    tail = t;
+                    block = self.tail.block.load(Ordering::Acquire);
+                    backoff.spin();
+                }
+            }
+        };
+        if !next_block.is_null() {
+            // SAFETY: allocated above and never published.
+            unsafe { Block::free(next_block) };
+        }
+        result
+    }
+
+    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
+        if r.slot.is_null() {
+            return Err(msg);
+        }
+        // SAFETY: the caller guarantees `r` came from `reserve_send` on this queue: the
+        // block is alive (its slot `aux` is unread) and the slot is ours to write.
+        let slot = unsafe { &(*(r.slot as *const Block<T>)).slots[r.aux] };
+        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
+        // Release: publishes the message to the reader's Acquire in `wait_write`.
+        slot.state.fetch_or(WRITE, Ordering::Release);
+        Ok(())
+    }
+
+    fn reserve_recv(&self, r: &mut Reservation) -> bool {
+        let backoff = Backoff::new();
+        let mut head = self.head.index.load(Ordering::Acquire);
+        let mut block = self.head.block.load(Ordering::Acquire);
+        loop {
+            let offset = (head >> SHIFT) % LAP;
+            if offset == BLOCK_CAP {
+                // Another receiver is moving head to the next block.
+                backoff.snooze();
+                head = self.head.index.load(Ordering::Acquire);
+                block = self.head.block.load(Ordering::Acquire);
+                continue;
+            }
+            let mut new_head = head + (1 << SHIFT);
+            if new_head & MARK_BIT == 0 {
+                // Not known to have a successor block: check for emptiness. The fence
+                // pairs with the senders' SeqCst CAS on the tail counter.
+                atomic::fence(Ordering::SeqCst);
+                let tail = self.tail.index.load(Ordering::Relaxed);
+                if head >> SHIFT == tail >> SHIFT {
+                    if tail & MARK_BIT != 0 {
+                        r.slot = ptr::null();
+                        return true;
+                    }
+                    return false;
+                }
+                if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                    new_head |= MARK_BIT;
+                }
+            }
+            if block.is_null() {
+                // The first send is installing the first block.
+                backoff.snooze();
+                head = self.head.index.load(Ordering::Acquire);
+                block = self.head.block.load(Ordering::Acquire);
+                continue;
+            }
+            match self.head.index.compare_exchange_weak(
+                head,
+                new_head,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if offset + 1 == BLOCK_CAP {
+                        // We took the last slot: move head to the next block.
+                        // SAFETY: `block` is alive: our slot in it is unread.
+                        let next = unsafe { (*block).wait_next() };
+                        let mut next_index = (new_head & !MARK_BIT).wrapping_add(1 << SHIFT);
+                        // SAFETY: `next` is alive: none of its slots can be read before
+                        // head moves into it, which only we do now.
+                        if !unsafe { (*next).next.load(Ordering::Relaxed) }.is_null() {
+                            next_index |= MARK_BIT;
+                        }
+                        // Release: publishes the block pointer with the index.
+                        self.head.block.store(next, Ordering::Release);
+                        self.head.index.store(next_index, Ordering::Release);
+                    }
+                    r.slot = block as *const u8;
+                    r.aux = offset;
+                    return true;
+                }
+                Err(h) => {
+                    head = h;
+                    block = self.head.block.load(Ordering::Acquire);
+                    backoff.spin();
+                }
+            }
+        }
+    }
+
+    unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()> {
+        if r.slot.is_null() {
+            return Err(());
+        }
+        let block = r.slot as *mut Block<T>;
+        let offset = r.aux;
+        // SAFETY: the caller guarantees `r` came from `reserve_recv` on this queue: the
+        // block is alive until this slot is marked READ.
+        let slot = unsafe { &(*block).slots[offset] };
+        let backoff = Backoff::new();
+        // Acquire: pairs with the writer's Release `fetch_or(WRITE)`.
+        while slot.state.load(Ordering::Acquire) & WRITE == 0 {
+            backoff.snooze();
+        }
+        // SAFETY: WRITE is set, so the message is initialized, and only we read it.
+        let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
+        if offset + 1 == BLOCK_CAP {
+            // SAFETY: the reader of the last slot starts the block's destruction.
+            unsafe { Block::destroy(block, 0) };
+        } else if slot.state.fetch_or(READ, Ordering::AcqRel) & DESTROY != 0 {
+            // SAFETY: destruction is under way and waited for this slot: continue it.
+            unsafe { Block::destroy(block, offset + 1) };
+        }
+        Ok(msg)
+    }
+
+    fn len(&self) -> usize {
+        loop {
+            let mut tail = self.tail.index.load(Ordering::SeqCst);
+            let mut head = self.head.index.load(Ordering::SeqCst);
+            if self.tail.index.load(Ordering::SeqCst) != tail {
+                continue;
+            }
+            tail &= !((1 << SHIFT) - 1);
+            head &= !((1 << SHIFT) - 1);
+            // A counter parked on the "moving" value counts as the next block's start.
+            if (tail >> SHIFT) & (LAP - 1) == LAP - 1 {
+                tail = tail.wrapping_add(1 << SHIFT);
+            }
+            if (head >> SHIFT) & (LAP - 1) == LAP - 1 {
+                head = head.wrapping_add(1 << SHIFT);
+            }
+            // Rebase both on head's block so the division below counts blocks.
+            let lap = (head >> SHIFT) / LAP;
+            tail = tail.wrapping_sub((lap * LAP) << SHIFT) >> SHIFT;
+            head = head.wrapping_sub((lap * LAP) << SHIFT) >> SHIFT;
+            // Each block boundary passed holds one "moving" value that is no message.
+            return tail - head - tail / LAP;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        let head = self.head.index.load(Ordering::SeqCst);
+        let tail = self.tail.index.load(Ordering::SeqCst);
+        head >> SHIFT == tail >> SHIFT
+    }
+
+    fn is_full(&self) -> bool {
+        false
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
+
+    fn disconnect(&self) -> bool {
+        let tail = self.tail.index.fetch_or(MARK_BIT, Ordering::SeqCst);
+        tail & MARK_BIT == 0
+    }
+
+    fn is_disconnected(&self) -> bool {
+        self.tail.index.load(Ordering::SeqCst) & MARK_BIT != 0
+    }
+}
+
+impl<T> Drop for ListQueue<T> {
+    fn drop(&mut self) {
+        // `&mut self`: no other thread can touch the queue, Relaxed loads suffice.
+        let mut head = self.head.index.load(Ordering::Relaxed) & !MARK_BIT;
+        let tail = self.tail.index.load(Ordering::Relaxed) & !MARK_BIT;
+        let mut block = self.head.block.load(Ordering::Relaxed);
+        while head != tail {
+            let offset = (head >> SHIFT) % LAP;
+            if offset < BLOCK_CAP {
+                // SAFETY: every slot between head and tail holds a written, unread
+                // message (no sender is mid-write: we have `&mut self`). If a drop
+                // panics, the rest leak; nothing is dropped twice.
+                unsafe {
+                    (*block).slots[offset]
+                        .msg
+                        .with_mut(|p| (*p).assume_init_drop());
+                }
+            } else {
+                // SAFETY: all of this block's messages were dropped above.
+                let next = unsafe { (*block).next.load(Ordering::Relaxed) };
+                unsafe { Block::free(block) };
+                block = next;
+            }
+            head = head.wrapping_add(1 << SHIFT);
+        }
+        if !block.is_null() {
+            // SAFETY: the last block; its remaining messages were dropped above.
+            unsafe { Block::free(block) };
+        }
+    }
+}
+
+impl<T> core::fmt::Debug for ListQueue<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ListQueue").field("len", &self.len()).finish()
+    }
+}

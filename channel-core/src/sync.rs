@@ -1,0 +1,148 @@
+//! The one place atomics, cells, locks, threads and spinning come from.
+//!
+//! Normal builds use `std` (and `crossbeam-utils`' backoff); under `cfg(loom)` the same
+//! names come from `loom`, so every algorithm in the workspace is model-checked without
+//! `cfg` noise in the algorithm itself. `channel-select` uses this module too.
+//!
+//! ```
+//! use channel_core::sync::{atomic::{AtomicUsize, Ordering}, UnsafeCell};
+//! let c = UnsafeCell::new(1);
+//! // SAFETY: no other reference to the cell's content exists.
+//! c.with_mut(|p| unsafe { *p += 1 });
+//! assert_eq!(c.with(|p| unsafe { *p }), 2);
+//! assert_eq!(AtomicUsize::new(3).load(Ordering::Relaxed), 3);
+//! ```
+
+#[cfg(not(loom))]
+mod imp {
+    pub use std::sync::{Arc, Mutex, MutexGuard};
+    pub use std::thread_local;
+
+    /// Atomic types and fences.
+    pub mod atomic {
+        pub use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+    }
+
+    /// Threads: parking, identity, yielding.
+    pub mod thread {
+        pub use std::thread::{current, park, park_timeout, yield_now, Thread, ThreadId};
+    }
+
+    /// An `UnsafeCell` whose accesses go through closures, so loom can track them.
+    #[derive(Debug)]
+    pub struct UnsafeCell<T>(core::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        /// Wraps `value`.
+        pub const fn new(value: T) -> Self {
+            UnsafeCell(core::cell::UnsafeCell::new(value))
+        }
+        /// Calls `f` with a shared pointer to the content.
+        #[inline(always)]
+        pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+        /// Calls `f` with a mutable pointer to the content.
+        #[inline(always)]
+        pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+
+    /// Exponential backoff for spin loops.
+    #[derive(Debug, Default)]
+    pub struct Backoff(crossbeam_utils::Backoff);
+
+    impl Backoff {
+        /// A fresh backoff.
+        #[inline]
+        pub fn new() -> Self {
+            Backoff(crossbeam_utils::Backoff::new())
+        }
+        /// Backs off in a lock-free loop that lost a race (spins only).
+        #[inline]
+        pub fn spin(&self) {
+            self.0.spin()
+        }
+        /// Backs off while waiting for another thread (spins, then yields).
+        #[inline]
+        pub fn snooze(&self) {
+            self.0.snooze()
+        }
+        /// True once spinning has gone on long enough that blocking is better.
+        #[inline]
+        pub fn is_completed(&self) -> bool {
+            self.0.is_completed()
+        }
+    }
+
+    /// Whether this build runs under the loom model checker.
+    pub const LOOM: bool = false;
+}
+
+#[cfg(loom)]
+mod imp {
+    pub use loom::cell::UnsafeCell;
+    pub use loom::sync::{Arc, Mutex, MutexGuard};
+    pub use loom::thread_local;
+
+    /// Atomic types and fences.
+    pub mod atomic {
+        pub use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+    }
+
+    /// Threads: parking, identity, yielding.
+    pub mod thread {
+        pub use loom::thread::{current, park, yield_now, Thread, ThreadId};
+        /// Loom has no clock: a timed park is a yield.
+        pub fn park_timeout(_: std::time::Duration) {
+            yield_now()
+        }
+    }
+
+    /// Backoff that yields to the model checker at every step, bounded so that a
+    /// waiting thread eventually blocks instead of spinning forever.
+    #[derive(Debug, Default)]
+    pub struct Backoff(core::cell::Cell<u32>);
+
+    impl Backoff {
+        /// A fresh backoff.
+        pub fn new() -> Self {
+            Backoff(core::cell::Cell::new(0))
+        }
+        /// Yields to the other modelled threads.
+        pub fn spin(&self) {
+            self.0.set(self.0.get() + 1);
+            loom::thread::yield_now();
+        }
+        /// Yields to the other modelled threads.
+        pub fn snooze(&self) {
+            self.spin()
+        }
+        /// Completed after one step: models stay small.
+        pub fn is_completed(&self) -> bool {
+            self.0.get() >= 1
+        }
+    }
+
+    /// Whether this build runs under the loom model checker.
+    pub const LOOM: bool = true;
+}
+
+pub use imp::*;
+
+/// Locks `m`, ignoring poisoning: the data behind junction's locks is kept consistent
+/// at every unlock, so a panic elsewhere never leaves it half-updated.
+///
+/// ```
+/// use channel_core::sync::{lock, Mutex};
+/// let m = Mutex::new(1);
+/// *lock(&m) += 1;
+/// assert_eq!(*lock(&m), 2);
+/// ```
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}

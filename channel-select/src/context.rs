@@ -1,0 +1,224 @@
+//! The per-thread waiting context: what a blocked thread offers to the channels.
+//!
+//! A thread that blocks (in `send`, `recv` or a selection) registers its [`Context`] in
+//! the wait lists of the channels it waits on. The context holds one atomic word,
+//! `select`, that starts as [`Selected::Waiting`] and is claimed exactly once by
+//! compare-and-swap: by the channel operation that wakes it, by a disconnection, or by
+//! the thread itself aborting (timeout, or a channel found ready during registration).
+//! That single CAS is what makes "exactly one operation of a selection takes effect".
+//!
+//! Contexts are reused: one per thread, kept in a thread-local and reset before each
+//! wait, so blocking allocates nothing after a thread's first wait.
+
+use channel_core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use channel_core::sync::{thread, thread_local, Arc, Backoff};
+use core::ptr;
+use std::cell::Cell;
+use std::time::Instant;
+
+/// An operation's identity: the address of something the waiting thread owns for the
+/// duration of the wait (a token on its stack, a handle slot in a `Select`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operation(usize);
+
+impl Operation {
+    /// The operation identified by `r`'s address.
+    pub(crate) fn hook<T: ?Sized>(r: &mut T) -> Operation {
+        let val = r as *mut T as *mut u8 as usize;
+        // Values 0..=2 encode the other `Selected` states.
+        assert!(val > 2, "operation hook at a reserved address");
+        Operation(val)
+    }
+}
+
+/// The outcome of a wait, as stored in the context's `select` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Selected {
+    /// Still waiting.
+    Waiting,
+    /// The wait was called off (timeout, or an operation found ready meanwhile).
+    Aborted,
+    /// A channel the thread waits on was disconnected.
+    Disconnected,
+    /// This operation was chosen.
+    Operation(Operation),
+}
+
+impl From<usize> for Selected {
+    fn from(val: usize) -> Selected {
+        match val {
+            0 => Selected::Waiting,
+            1 => Selected::Aborted,
+            2 => Selected::Disconnected,
+            oper => Selected::Operation(Operation(oper)),
+        }
+    }
+}
+
+impl From<Selected> for usize {
+    fn from(sel: Selected) -> usize {
+        match sel {
+            Selected::Waiting => 0,
+            Selected::Aborted => 1,
+            Selected::Disconnected => 2,
+            Selected::Operation(Operation(val)) => val,
+        }
+    }
+}
+
+/// A thread's waiting context; cheap to clone (shared).
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// The `Selected` state, claimed once per wait by CAS from `Waiting`.
+    select: AtomicUsize,
+    /// The rendezvous packet handed over by the operation that selected this context.
+    packet: AtomicPtr<()>,
+    /// The thread to unpark.
+    thread: thread::Thread,
+    /// Its id: a thread never pairs with itself on a rendezvous channel.
+    thread_id: thread::ThreadId,
+}
+
+thread_local! {
+    /// This thread's reusable context, taken out while in use.
+    static CONTEXT: Cell<Option<Context>> = Cell::new(None);
+}
+
+impl Context {
+    /// Runs `f` with this thread's context, reset to `Waiting`.
+    pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
+        let mut f = Some(f);
+        let mut run = |cx: &Context| (f.take().expect("called once"))(cx);
+        CONTEXT
+            .try_with(|cell| {
+                // Taken out while in use, so a nested wait (from a `Drop` during a wait,
+                // say) gets a fresh context instead of sharing this one.
+                let cx = cell.take().unwrap_or_else(Context::new);
+                cx.reset();
+                let res = run(&cx);
+                cell.set(Some(cx));
+                res
+            })
+            .unwrap_or_else(|_| {
+                // Thread-local storage is being torn down: use a fresh context.
+                run(&Context::new())
+            })
+    }
+
+    fn new() -> Context {
+        let thread = thread::current();
+        Context {
+            inner: Arc::new(Inner {
+                select: AtomicUsize::new(Selected::Waiting.into()),
+                packet: AtomicPtr::new(ptr::null_mut()),
+                thread_id: thread.id(),
+                thread,
+            }),
+        }
+    }
+
+    fn reset(&self) {
+        // Relaxed: the context is not registered anywhere yet; registration publishes
+        // it under the wait list's lock.
+        self.inner
+            .select
+            .store(Selected::Waiting.into(), Ordering::Relaxed);
+        self.inner.packet.store(ptr::null_mut(), Ordering::Relaxed);
+    }
+
+    /// Claims the context for `sel`; on failure returns what had claimed it.
+    pub(crate) fn try_select(&self, sel: Selected) -> Result<(), Selected> {
+        // AcqRel: the winner's claim is ordered after what it did before (e.g. writing
+        // a message) and before what the woken thread does after reading it (Acquire
+        // in `selected`).
+        self.inner
+            .select
+            .compare_exchange(
+                Selected::Waiting.into(),
+                sel.into(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .map(|_| ())
+            .map_err(Selected::from)
+    }
+
+    /// The current state.
+    pub(crate) fn selected(&self) -> Selected {
+        // Acquire: pairs with the AcqRel CAS in `try_select`.
+        Selected::from(self.inner.select.load(Ordering::Acquire))
+    }
+
+    /// Stores the rendezvous packet for the selected operation (by its selector).
+    pub(crate) fn store_packet(&self, packet: *mut ()) {
+        if !packet.is_null() {
+            // Release: pairs with the Acquire in `wait_packet`.
+            self.inner.packet.store(packet, Ordering::Release);
+        }
+    }
+
+    /// Waits for the packet the selecting operation stores right after its CAS.
+    pub(crate) fn wait_packet(&self) -> *mut () {
+        let backoff = Backoff::new();
+        loop {
+            let packet = self.inner.packet.load(Ordering::Acquire);
+            if !packet.is_null() {
+                return packet;
+            }
+            backoff.snooze();
+        }
+    }
+
+    /// Waits until the context is claimed, or until `deadline`, when the thread claims
+    /// it itself with `Aborted` (unless an operation won the race).
+    pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> Selected {
+        let backoff = Backoff::new();
+        loop {
+            let sel = self.selected();
+            if sel != Selected::Waiting {
+                return sel;
+            }
+            if backoff.is_completed() {
+                break;
+            }
+            backoff.snooze();
+        }
+        loop {
+            let sel = self.selected();
+            if sel != Selected::Waiting {
+                return sel;
+            }
+            match deadline {
+                Some(end) => {
+                    let now = Instant::now();
+                    if now < end && !channel_core::sync::LOOM {
+                        thread::park_timeout(end - now);
+                    } else {
+                        // Under loom a deadline always expires here: this models the
+                        // timeout racing whatever operation might claim the context.
+                        return match self.try_select(Selected::Aborted) {
+                            Ok(()) => Selected::Aborted,
+                            Err(sel) => sel,
+                        };
+                    }
+                }
+                None => thread::park(),
+            }
+        }
+    }
+
+    /// Wakes the thread (after claiming its context).
+    pub(crate) fn unpark(&self) {
+        self.inner.thread.unpark();
+    }
+
+    /// The id of the context's thread.
+    pub(crate) fn thread_id(&self) -> thread::ThreadId {
+        self.inner.thread_id
+    }
+}

@@ -1,0 +1,125 @@
+//! The flavors behind `Sender`/`Receiver`: what each kind of channel does.
+//!
+//! - [`queued`]: a buffered channel over any `channel_core::Queue` (the bounded ring and
+//!   the unbounded list share this code);
+//! - [`zero`]: the rendezvous channel, `bounded(0)`;
+//! - [`at`], [`tick`], [`never`]: the timer receivers.
+//!
+//! Every flavor offers its operations twice: as blocking/`try_` calls, and in two
+//! phases (`start_*` to claim, `read`/`write` to complete) for selection.
+
+pub(crate) mod at;
+pub(crate) mod never;
+pub(crate) mod queued;
+pub(crate) mod tick;
+pub(crate) mod zero;
+
+use crate::context::{Context, Operation};
+use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use channel_core::Reservation;
+use core::ptr;
+use std::time::Instant;
+
+/// What a claimed operation needs to be completed: one field per kind of flavor.
+#[derive(Debug)]
+pub(crate) struct Token {
+    /// A buffered channel's claimed slot.
+    pub(crate) queue: Reservation,
+    /// A rendezvous packet (null: the channel is disconnected).
+    pub(crate) zero: *mut (),
+    /// A timer's delivery instant.
+    pub(crate) timer: Option<Instant>,
+}
+
+impl Default for Token {
+    fn default() -> Self {
+        Token {
+            queue: Reservation::default(),
+            zero: ptr::null_mut(),
+            timer: None,
+        }
+    }
+}
+
+/// The receiving side of a flavor, and what every flavor has.
+pub(crate) trait RecvFlavor<T> {
+    /// Receives without blocking.
+    fn try_recv(&self) -> Result<T, TryRecvError>;
+    /// Receives, blocking until `deadline` (forever for `None`).
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
+    /// Messages buffered now.
+    fn len(&self) -> usize;
+    /// Capacity (`None`: unbounded).
+    fn capacity(&self) -> Option<usize>;
+    /// No message buffered now.
+    fn is_empty(&self) -> bool;
+    /// No room for a message now.
+    fn is_full(&self) -> bool;
+    /// Disconnects the channel; `true` for the call that did it.
+    fn disconnect(&self) -> bool;
+    /// The channel has been disconnected.
+    fn is_disconnected(&self) -> bool;
+
+    /// Claims a receive (a message, or the disconnection) if one is possible now.
+    fn start_recv(&self, token: &mut Token) -> bool;
+    /// Completes a claimed receive.
+    ///
+    /// # Safety
+    /// `token` was filled by `start_recv` or `accept_recv` of this same channel.
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()>;
+    /// Registers a selecting receiver; returns whether a receive is possible now.
+    fn register_recv(&self, oper: Operation, cx: &Context) -> bool;
+    /// Removes that registration.
+    fn unregister_recv(&self, oper: Operation);
+    /// After the registration won: claims the receive.
+    fn accept_recv(&self, token: &mut Token, cx: &Context) -> bool;
+    /// A receive would not block now.
+    fn is_ready_recv(&self) -> bool;
+    /// Registers an observer (`Select::ready`); returns `is_ready_recv()`.
+    fn watch_recv(&self, oper: Operation, cx: &Context) -> bool;
+    /// Removes that observer.
+    fn unwatch_recv(&self, oper: Operation);
+    /// When a timer will be ready without any other thread acting.
+    fn deadline(&self) -> Option<Instant> {
+        None
+    }
+}
+
+/// The sending side of a flavor.
+pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
+    /// Sends without blocking.
+    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>>;
+    /// Sends, blocking until `deadline` (forever for `None`).
+    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
+    /// Claims a send (room, a waiting receiver, or the disconnection).
+    fn start_send(&self, token: &mut Token) -> bool;
+    /// Completes a claimed send; hands `msg` back on disconnection.
+    ///
+    /// # Safety
+    /// `token` was filled by `start_send` or `accept_send` of this same channel.
+    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T>;
+    /// Registers a selecting sender; returns whether a send is possible now.
+    fn register_send(&self, oper: Operation, cx: &Context) -> bool;
+    /// Removes that registration.
+    fn unregister_send(&self, oper: Operation);
+    /// After the registration won: claims the send.
+    fn accept_send(&self, token: &mut Token, cx: &Context) -> bool;
+    /// A send would not block now.
+    fn is_ready_send(&self) -> bool;
+    /// Registers an observer (`Select::ready`); returns `is_ready_send()`.
+    fn watch_send(&self, oper: Operation, cx: &Context) -> bool;
+    /// Removes that observer.
+    fn unwatch_send(&self, oper: Operation);
+}
+
+/// Sleeps until `deadline`, or forever.
+pub(crate) fn sleep_until(deadline: Option<Instant>) {
+    loop {
+        let now = Instant::now();
+        match deadline {
+            Some(d) if now >= d => return,
+            Some(d) => std::thread::sleep(d - now),
+            None => std::thread::sleep(std::time::Duration::from_secs(3600)),
+        }
+    }
+}

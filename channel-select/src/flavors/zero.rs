@@ -1,0 +1,351 @@
+//! The rendezvous channel, `bounded(0)`: a send completes only when a receive takes it.
+//!
+//! There is no buffer. One lock guards both wait lists and the disconnection flag.
+//! An operation first looks for a waiting peer on the other list; if it finds one, it
+//! claims the peer's context and completes the exchange through the peer's
+//! [`Packet`]. Otherwise it registers itself, with a packet, and parks:
+//!
+//! - a blocking `send` offers a stack packet holding the message; `recv` offers an
+//!   empty stack packet. Each waits for the peer's `ready` before leaving, so the
+//!   packet outlives its use;
+//! - a selection offers an empty heap packet, since it may be woken by another of its
+//!   operations. The side that *reads* a heap packet frees it; a registration that
+//!   lost is freed by its owner when it unregisters.
+//!
+//! A thread never pairs with itself (`Waker::try_select` skips its own entries), so a
+//! selection of both a send and a receive on one rendezvous channel waits for others.
+
+use super::{RecvFlavor, SendFlavor, Token};
+use crate::context::{Context, Operation, Selected};
+use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::waiters::Waker;
+use channel_core::sync::{lock, Mutex, MutexGuard};
+use channel_core::Packet;
+use core::marker::PhantomData;
+use core::ptr;
+use std::time::Instant;
+
+/// The state behind the lock.
+struct Inner {
+    /// Blocked senders.
+    senders: Waker,
+    /// Blocked receivers.
+    receivers: Waker,
+    /// Set once by `disconnect`.
+    is_disconnected: bool,
+}
+
+/// A zero-capacity channel.
+pub(crate) struct Channel<T> {
+    /// Both wait lists and the disconnection flag.
+    inner: Mutex<Inner>,
+    /// Messages of type `T` pass through (never stored).
+    _marker: PhantomData<T>,
+}
+
+// SAFETY: messages pass from one thread to one other through packets; `T: Send`
+// is all that requires. The raw packet pointers are used under the protocol above.
+unsafe impl<T: Send> Sync for Channel<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Send for Channel<T> {}
+
+/// Frees a heap packet left in an entry whose registration lost.
+///
+/// # Safety
+/// `packet` is a `Box<Packet<T>>` pointer nobody else will use.
+unsafe fn free_packet<T>(packet: *mut ()) {
+    // SAFETY: guaranteed by the caller.
+    drop(unsafe { Box::from_raw(packet as *mut Packet<T>) });
+}
+
+impl<T> Channel<T> {
+    /// A new rendezvous channel.
+    pub(crate) fn new() -> Self {
+        Channel {
+            inner: Mutex::new(Inner {
+                senders: Waker::default(),
+                receivers: Waker::default(),
+                is_disconnected: false,
+            }),
+            _marker: PhantomData,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        lock(&self.inner)
+    }
+
+    /// Parks in a plain `send`/`recv` after registering `packet` (on our stack).
+    fn wait(
+        &self,
+        mut inner: MutexGuard<'_, Inner>,
+        sending: bool,
+        oper: Operation,
+        packet: &Packet<T>,
+        cx: &Context,
+        deadline: Option<Instant>,
+    ) -> Selected {
+        let p = packet as *const Packet<T> as *mut ();
+        if sending {
+            inner.senders.register_with_packet(oper, p, cx);
+            inner.receivers.notify_observers();
+        } else {
+            inner.receivers.register_with_packet(oper, p, cx);
+            inner.senders.notify_observers();
+        }
+        drop(inner);
+        let sel = cx.wait_until(deadline);
+        match sel {
+            Selected::Waiting => unreachable!("wait_until returned while waiting"),
+            Selected::Aborted | Selected::Disconnected => {
+                let mut inner = self.lock();
+                let list = if sending { &mut inner.senders } else { &mut inner.receivers };
+                // We claimed our own context (or a disconnection did), so no peer took
+                // the entry: it is still there.
+                list.unregister(oper).expect("rendezvous entry vanished");
+            }
+            // The peer completes through our packet and sets `ready`.
+            Selected::Operation(_) => packet.wait_ready(),
+        }
+        sel
+    }
+}
+
+impl<T> RecvFlavor<T> for Channel<T> {
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut token = Token::default();
+        if !self.start_recv(&mut token) {
+            return Err(TryRecvError::Empty);
+        }
+        // SAFETY: filled by `start_recv` on this channel just now.
+        unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
+    }
+
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        let mut token = Token::default();
+        let mut inner = self.lock();
+        if let Some(entry) = inner.senders.try_select() {
+            drop(inner);
+            token.zero = entry.packet;
+            // SAFETY: the packet of a sender we just claimed, handed to us alone.
+            return unsafe { self.read(&mut token) }.map_err(|()| RecvTimeoutError::Disconnected);
+        }
+        if inner.is_disconnected {
+            return Err(RecvTimeoutError::Disconnected);
+        }
+        Context::with(|cx| {
+            let oper = Operation::hook(&mut token);
+            let packet = Packet::<T>::empty_on_stack();
+            match self.wait(inner, false, oper, &packet, cx, deadline) {
+                // SAFETY: `ready` is set: the sender's message is in our packet.
+                Selected::Operation(_) => Ok(unsafe { packet.take() }),
+                Selected::Disconnected => Err(RecvTimeoutError::Disconnected),
+                _ => Err(RecvTimeoutError::Timeout),
+            }
+        })
+    }
+
+    fn len(&self) -> usize {
+        0
+    }
+    fn capacity(&self) -> Option<usize> {
+        Some(0)
+    }
+    fn is_empty(&self) -> bool {
+        true
+    }
+    fn is_full(&self) -> bool {
+        true
+    }
+
+    fn disconnect(&self) -> bool {
+        let mut inner = self.lock();
+        if inner.is_disconnected {
+            return false;
+        }
+        inner.is_disconnected = true;
+        inner.senders.disconnect();
+        inner.receivers.disconnect();
+        true
+    }
+
+    fn is_disconnected(&self) -> bool {
+        self.lock().is_disconnected
+    }
+
+    fn start_recv(&self, token: &mut Token) -> bool {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.senders.try_select() {
+            token.zero = entry.packet;
+            true
+        } else if inner.is_disconnected {
+            token.zero = ptr::null_mut();
+            true
+        } else {
+            false
+        }
+    }
+
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
+        if token.zero.is_null() {
+            return Err(());
+        }
+        // SAFETY: the caller guarantees the token came from this channel: `zero` is the
+        // packet of the sender we claimed, alive until we set `ready` (stack) or free
+        // it (heap).
+        let packet = unsafe { &*(token.zero as *const Packet<T>) };
+        if packet.is_on_stack() {
+            // A blocked `send`: its message is there; it leaves once `ready` is set.
+            // SAFETY: we alone read the packet until we set `ready`.
+            let msg = unsafe { packet.take() };
+            packet.set_ready();
+            Ok(msg)
+        } else {
+            // A selecting sender: it writes once it completes its operation.
+            packet.wait_ready();
+            // SAFETY: `ready` is set; the heap packet is ours to read and free.
+            let msg = unsafe { packet.take() };
+            unsafe { free_packet::<T>(token.zero) };
+            Ok(msg)
+        }
+    }
+
+    fn register_recv(&self, oper: Operation, cx: &Context) -> bool {
+        let packet = Box::into_raw(Packet::<T>::empty_on_heap()) as *mut ();
+        let mut inner = self.lock();
+        inner.receivers.register_with_packet(oper, packet, cx);
+        inner.senders.notify_observers();
+        inner.senders.can_select() || inner.is_disconnected
+    }
+
+    fn unregister_recv(&self, oper: Operation) {
+        if let Some(entry) = self.lock().receivers.unregister(oper) {
+            // SAFETY: the registration lost; nobody else saw its packet.
+            unsafe { free_packet::<T>(entry.packet) };
+        }
+    }
+
+    fn accept_recv(&self, token: &mut Token, cx: &Context) -> bool {
+        token.zero = cx.wait_packet();
+        true
+    }
+
+    fn is_ready_recv(&self) -> bool {
+        let inner = self.lock();
+        inner.senders.can_select() || inner.is_disconnected
+    }
+
+    fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
+        let mut inner = self.lock();
+        inner.receivers.watch(oper, cx);
+        inner.senders.can_select() || inner.is_disconnected
+    }
+
+    fn unwatch_recv(&self, oper: Operation) {
+        self.lock().receivers.unwatch(oper);
+    }
+}
+
+impl<T> SendFlavor<T> for Channel<T> {
+    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        let mut token = Token::default();
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            drop(inner);
+            token.zero = entry.packet;
+            // SAFETY: the packet of a receiver we just claimed; non-null, so it succeeds.
+            let _ = unsafe { self.write(&mut token, msg) };
+            Ok(())
+        } else if inner.is_disconnected {
+            Err(TrySendError::Disconnected(msg))
+        } else {
+            Err(TrySendError::Full(msg))
+        }
+    }
+
+    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut token = Token::default();
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            drop(inner);
+            token.zero = entry.packet;
+            // SAFETY: the packet of a receiver we just claimed; non-null, so it succeeds.
+            let _ = unsafe { self.write(&mut token, msg) };
+            return Ok(());
+        }
+        if inner.is_disconnected {
+            return Err(SendTimeoutError::Disconnected(msg));
+        }
+        Context::with(|cx| {
+            let oper = Operation::hook(&mut token);
+            let packet = Packet::with_message(msg);
+            match self.wait(inner, true, oper, &packet, cx, deadline) {
+                Selected::Operation(_) => Ok(()),
+                // SAFETY: our registration is gone and nobody took the message.
+                Selected::Disconnected => Err(SendTimeoutError::Disconnected(unsafe { packet.take() })),
+                _ => Err(SendTimeoutError::Timeout(unsafe { packet.take() })),
+            }
+        })
+    }
+
+    fn start_send(&self, token: &mut Token) -> bool {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            token.zero = entry.packet;
+            true
+        } else if inner.is_disconnected {
+            token.zero = ptr::null_mut();
+            true
+        } else {
+            false
+        }
+    }
+
+    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
+        if token.zero.is_null() {
+            return Err(msg);
+        }
+        // SAFETY: the caller guarantees the token came from this channel: `zero` is the
+        // empty packet of the receiver we claimed, alive until it sees `ready`.
+        let packet = unsafe { &*(token.zero as *const Packet<T>) };
+        // SAFETY: the receiver does not touch the message before `ready`.
+        unsafe { packet.put(msg) };
+        packet.set_ready();
+        Ok(())
+    }
+
+    fn register_send(&self, oper: Operation, cx: &Context) -> bool {
+        let packet = Box::into_raw(Packet::<T>::empty_on_heap()) as *mut ();
+        let mut inner = self.lock();
+        inner.senders.register_with_packet(oper, packet, cx);
+        inner.receivers.notify_observers();
+        inner.receivers.can_select() || inner.is_disconnected
+    }
+
+    fn unregister_send(&self, oper: Operation) {
+        if let Some(entry) = self.lock().senders.unregister(oper) {
+            // SAFETY: the registration lost; nobody else saw its packet.
+            unsafe { free_packet::<T>(entry.packet) };
+        }
+    }
+
+    fn accept_send(&self, token: &mut Token, cx: &Context) -> bool {
+        token.zero = cx.wait_packet();
+        true
+    }
+
+    fn is_ready_send(&self) -> bool {
+        let inner = self.lock();
+        inner.receivers.can_select() || inner.is_disconnected
+    }
+
+    fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
+        let mut inner = self.lock();
+        inner.senders.watch(oper, cx);
+        inner.receivers.can_select() || inner.is_disconnected
+    }
+
+    fn unwatch_send(&self, oper: Operation) {
+        self.lock().senders.unwatch(oper);
+    }
+}

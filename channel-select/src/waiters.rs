@@ -1,0 +1,189 @@
+//! Wait lists: the threads blocked on one side of one channel.
+//!
+//! A [`Waker`] holds two lists of `(operation, packet, context)` entries:
+//! - *selectors*: threads waiting to perform the operation (send or receive). A state
+//!   change wakes **one** of them, the first whose context it can claim;
+//! - *observers*: threads in `Select::ready()`, which want to know the operation may
+//!   be possible without performing it. Every state change wakes **all** of them.
+//!
+//! [`SyncWaker`] puts a `Waker` behind a lock with an `is_empty` flag read without the
+//! lock, so the common "nobody waits" case of a send or receive costs one load.
+//!
+//! Lock order: a wait list lock is a leaf; nothing else is locked while holding it,
+//! except in the rendezvous flavor, whose one lock covers both of its lists.
+
+use crate::context::{Context, Operation, Selected};
+use channel_core::sync::atomic::{AtomicBool, Ordering};
+use channel_core::sync::{lock, thread, Mutex};
+use core::ptr;
+
+/// One registered waiter.
+pub(crate) struct Entry {
+    /// The operation it waits to perform.
+    pub(crate) oper: Operation,
+    /// Its rendezvous packet (null outside the zero-capacity flavor).
+    pub(crate) packet: *mut (),
+    /// Its context.
+    pub(crate) cx: Context,
+}
+
+/// The waiters of one side of a channel.
+#[derive(Default)]
+pub(crate) struct Waker {
+    /// Threads waiting to perform the operation.
+    selectors: Vec<Entry>,
+    /// Threads waiting to learn that the operation became possible.
+    observers: Vec<Entry>,
+}
+
+impl Waker {
+    /// Registers `cx` as waiting to perform `oper`.
+    pub(crate) fn register(&mut self, oper: Operation, cx: &Context) {
+        self.register_with_packet(oper, ptr::null_mut(), cx);
+    }
+
+    /// Registers `cx` as waiting to perform `oper` through `packet`.
+    pub(crate) fn register_with_packet(&mut self, oper: Operation, packet: *mut (), cx: &Context) {
+        self.selectors.push(Entry {
+            oper,
+            packet,
+            cx: cx.clone(),
+        });
+    }
+
+    /// Removes the registration of `oper`, returning it if it was still there.
+    pub(crate) fn unregister(&mut self, oper: Operation) -> Option<Entry> {
+        let i = self.selectors.iter().position(|e| e.oper == oper)?;
+        Some(self.selectors.remove(i))
+    }
+
+    /// Claims the first waiter of another thread whose context is still free, hands it
+    /// its packet and wakes it; returns its entry (removed from the list).
+    pub(crate) fn try_select(&mut self) -> Option<Entry> {
+        let me = thread::current().id();
+        let i = self.selectors.iter().position(|e| {
+            e.cx.thread_id() != me && e.cx.try_select(Selected::Operation(e.oper)).is_ok()
+        })?;
+        let entry = self.selectors.remove(i);
+        entry.cx.store_packet(entry.packet);
+        entry.cx.unpark();
+        Some(entry)
+    }
+
+    /// True if some waiter of another thread could be claimed now.
+    pub(crate) fn can_select(&self) -> bool {
+        let me = thread::current().id();
+        self.selectors
+            .iter()
+            .any(|e| e.cx.thread_id() != me && e.cx.selected() == Selected::Waiting)
+    }
+
+    /// Registers `cx` as an observer of `oper`.
+    pub(crate) fn watch(&mut self, oper: Operation, cx: &Context) {
+        self.observers.push(Entry {
+            oper,
+            packet: ptr::null_mut(),
+            cx: cx.clone(),
+        });
+    }
+
+    /// Removes the observer registration of `oper`.
+    pub(crate) fn unwatch(&mut self, oper: Operation) {
+        self.observers.retain(|e| e.oper != oper);
+    }
+
+    /// Wakes every observer (each claimed for its own operation).
+    pub(crate) fn notify_observers(&mut self) {
+        for e in self.observers.drain(..) {
+            if e.cx.try_select(Selected::Operation(e.oper)).is_ok() {
+                e.cx.unpark();
+            }
+        }
+    }
+
+    /// Wakes every waiter and observer with `Disconnected`.
+    pub(crate) fn disconnect(&mut self) {
+        for e in &self.selectors {
+            if e.cx.try_select(Selected::Disconnected).is_ok() {
+                e.cx.unpark();
+            }
+        }
+        self.notify_observers();
+    }
+
+    /// True when nobody waits or observes.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.selectors.is_empty() && self.observers.is_empty()
+    }
+}
+
+/// A [`Waker`] shared between threads.
+pub(crate) struct SyncWaker {
+    /// The lists.
+    inner: Mutex<Waker>,
+    /// Mirror of `inner.is_empty()`, read without the lock.
+    is_empty: AtomicBool,
+}
+
+// SAFETY: the raw packet pointers in the entries are only dereferenced by the
+// rendezvous flavor under its own protocol; everything else in `Waker` is `Send`.
+unsafe impl Send for Waker {}
+
+impl Default for SyncWaker {
+    fn default() -> Self {
+        SyncWaker {
+            inner: Mutex::new(Waker::default()),
+            is_empty: AtomicBool::new(true),
+        }
+    }
+}
+
+impl SyncWaker {
+    /// Runs `f` on the lists under the lock and refreshes the `is_empty` mirror.
+    fn update<R>(&self, f: impl FnOnce(&mut Waker) -> R) -> R {
+        let mut w = lock(&self.inner);
+        let res = f(&mut w);
+        // SeqCst: a waiter's registration (false here) and its re-check of the queue
+        // must not be reordered against a peer's queue update and `is_empty` load in
+        // `notify` — one of the two is guaranteed to see the other (Dekker pattern).
+        self.is_empty.store(w.is_empty(), Ordering::SeqCst);
+        res
+    }
+
+    /// Registers `cx` as waiting to perform `oper`.
+    pub(crate) fn register(&self, oper: Operation, cx: &Context) {
+        self.update(|w| w.register(oper, cx));
+    }
+
+    /// Removes the registration of `oper`.
+    pub(crate) fn unregister(&self, oper: Operation) -> Option<Entry> {
+        self.update(|w| w.unregister(oper))
+    }
+
+    /// Registers `cx` as an observer of `oper`.
+    pub(crate) fn watch(&self, oper: Operation, cx: &Context) {
+        self.update(|w| w.watch(oper, cx));
+    }
+
+    /// Removes the observer registration of `oper`.
+    pub(crate) fn unwatch(&self, oper: Operation) {
+        self.update(|w| w.unwatch(oper));
+    }
+
+    /// After a state change: wakes one waiter and every observer.
+    #[inline]
+    pub(crate) fn notify(&self) {
+        // SeqCst: see `update`.
+        if !self.is_empty.load(Ordering::SeqCst) {
+            self.update(|w| {
+                w.try_select();
+                w.notify_observers();
+            });
+        }
+    }
+
+    /// Wakes everyone with `Disconnected`.
+    pub(crate) fn disconnect(&self) {
+        self.update(|w| w.disconnect());
+    }
+}
