@@ -12,12 +12,17 @@
 //! - a receiver wins it by moving `head` past it (CAS), reads the message, and frees
 //!   the slot for the next lap by storing `head + one_lap` (Release).
 //!
+//! - a sender that reserved a slot and then gives up ([`Queue::abandon`]) publishes a
+//!   *hole*: the stamp `tail + 1` with `mark_bit` set (stamps never use that bit
+//!   otherwise, since an index is below `cap < mark_bit`). A receiver that meets a hole
+//!   frees the slot and moves on, so an abandoned send never wedges the ring.
+//!
 //! The stamps make every slot a tiny single-writer handshake, so senders and receivers
 //! only contend on their own counter.
 
 use crate::queue::{Queue, Reservation};
 use crate::sync::atomic::{self, AtomicUsize, Ordering};
-use crate::sync::{Backoff, UnsafeCell};
+use crate::sync::{load_after_fence, Backoff, UnsafeCell};
 use core::mem::MaybeUninit;
 use core::ptr;
 use crossbeam_utils::CachePadded;
@@ -155,12 +160,10 @@ impl<T> Queue<T> for ArrayQueue<T> {
             let stamp = slot.stamp.load(Ordering::Acquire);
             if tail == stamp {
                 let next = self.next_position(tail);
-                match self.tail.compare_exchange_weak(
-                    tail,
-                    next,
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                ) {
+                match self
+                    .tail
+                    .compare_exchange(tail, next, Ordering::SeqCst, Ordering::Relaxed)
+                {
                     Ok(_) => {
                         r.slot = slot as *const Slot<T> as *const u8;
                         r.aux = tail + 1;
@@ -171,14 +174,27 @@ impl<T> Queue<T> for ArrayQueue<T> {
                         backoff.spin();
                     }
                 }
-            } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
+            } else if (stamp & !self.mark_bit).wrapping_add(self.one_lap) == tail + 1 {
                 // The slot still holds last lap's message: full, unless a receiver
                 // has moved on since. The fence orders our tail read before the
                 // head read (pairs with the receivers' SeqCst CAS on head).
                 atomic::fence(Ordering::SeqCst);
-                let head = self.head.load(Ordering::Relaxed);
+                let head = load_after_fence(&self.head);
                 if head.wrapping_add(self.one_lap) == tail {
-                    return false;
+                    // Full, unless the slot at head is a hole: then skip it for the
+                    // receivers (as they would) and retry for the freed slot.
+                    if stamp & self.mark_bit == 0 {
+                        return false;
+                    }
+                    let next = self.next_position(head);
+                    if self
+                        .head
+                        .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
+                        .is_ok()
+                    {
+                        // Release: as in `read`, hands the freed slot to this lap.
+                        slot.stamp.store(tail, Ordering::Release);
+                    }
                 }
                 backoff.spin();
                 tail = self.tail.load(Ordering::Relaxed);
@@ -204,6 +220,16 @@ impl<T> Queue<T> for ArrayQueue<T> {
         Ok(())
     }
 
+    unsafe fn abandon(&self, r: &mut Reservation) {
+        if r.slot.is_null() {
+            return;
+        }
+        // SAFETY: as in `write`: the slot is ours until the stamp store.
+        let slot = unsafe { &*(r.slot as *const Slot<T>) };
+        // Release: pairs with the receivers' Acquire stamp load, like a message.
+        slot.stamp.store(r.aux | self.mark_bit, Ordering::Release);
+    }
+
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
@@ -212,14 +238,19 @@ impl<T> Queue<T> for ArrayQueue<T> {
             // Acquire: pairs with the sender's Release stamp store, so the message
             // written before it is visible to our read.
             let stamp = slot.stamp.load(Ordering::Acquire);
-            if head + 1 == stamp {
+            if head + 1 == stamp & !self.mark_bit {
                 let next = self.next_position(head);
-                match self.head.compare_exchange_weak(
-                    head,
-                    next,
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                ) {
+                match self
+                    .head
+                    .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
+                {
+                    Ok(_) if stamp & self.mark_bit != 0 => {
+                        // A hole left by an abandoned send: free the slot, go on.
+                        // Release: as in `read`, hands the slot to the next lap.
+                        slot.stamp
+                            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+                        head = next;
+                    }
                     Ok(_) => {
                         r.slot = slot as *const Slot<T> as *const u8;
                         r.aux = head.wrapping_add(self.one_lap);
@@ -234,7 +265,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
                 // Empty slot: the queue is empty unless a sender is mid-write.
                 // The fence pairs with the senders' SeqCst CAS on tail.
                 atomic::fence(Ordering::SeqCst);
-                let tail = self.tail.load(Ordering::Relaxed);
+                let tail = load_after_fence(&self.tail);
                 if tail & !self.mark_bit == head {
                     if tail & self.mark_bit != 0 {
                         r.slot = ptr::null();
@@ -311,6 +342,9 @@ impl<T> Drop for ArrayQueue<T> {
         for i in 0..len {
             let index = (hix + i) % self.cap;
             let slot = &self.buffer[index];
+            if slot.stamp.load(Ordering::Relaxed) & self.mark_bit != 0 {
+                continue; // a hole left by an abandoned send: no message
+            }
             // SAFETY: the `len` slots from head on hold initialized messages, each
             // dropped once here. If a drop panics the rest are leaked, never dropped
             // twice: the buffer itself never drops its `MaybeUninit` contents.

@@ -14,12 +14,14 @@
 //!   been read; a block is freed by the reader that finds every slot of it read
 //!   (`DESTROY` passes that duty to a reader still in progress), so a drained list
 //!   holds at most one block;
+//! - a send that is abandoned after its reservation writes `WRITE | HOLE` and no
+//!   message; receivers skip such a slot (releasing it like a read one);
 //! - bit `MARK_BIT` of `tail` marks disconnection; the same bit of `head` records that
 //!   `head`'s block is not the last one (so a receiver can skip reading `tail`).
 
 use crate::queue::{Queue, Reservation};
 use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
-use crate::sync::{Backoff, UnsafeCell};
+use crate::sync::{load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
@@ -31,6 +33,8 @@ const WRITE: usize = 1;
 const READ: usize = 2;
 /// Slot state bit: the block is being destroyed; the reader of this slot finishes it.
 const DESTROY: usize = 4;
+/// Slot state bit (with `WRITE`): the send was abandoned, there is no message.
+const HOLE: usize = 8;
 
 /// Counter values per block, one more than the slots (the "moving on" value).
 const LAP: usize = 32;
@@ -104,6 +108,38 @@ impl<T> Block<T> {
                 return next;
             }
             backoff.snooze();
+        }
+    }
+
+    /// Waits until slot `offset`'s sender has written it; returns its state.
+    fn wait_write(&self, offset: usize) -> usize {
+        let backoff = Backoff::new();
+        loop {
+            // Acquire: pairs with the writer's Release `fetch_or(WRITE)`.
+            let state = self.slots[offset].state.load(Ordering::Acquire);
+            if state & WRITE != 0 {
+                return state;
+            }
+            backoff.snooze();
+        }
+    }
+
+    /// Marks slot `offset` as read, destroying the block if that was the last use.
+    ///
+    /// # Safety
+    /// The caller owns slot `offset` (reserved by `reserve_recv`) and is done with it.
+    unsafe fn release(this: *mut Block<T>, offset: usize) {
+        if offset + 1 == BLOCK_CAP {
+            // SAFETY: the reader of the last slot starts the block's destruction.
+            unsafe { Block::destroy(this, 0) };
+        } else if unsafe { &(*this).slots[offset] }
+            .state
+            .fetch_or(READ, Ordering::AcqRel)
+            & DESTROY
+            != 0
+        {
+            // SAFETY: destruction is under way and waited for this slot: continue it.
+            unsafe { Block::destroy(this, offset + 1) };
         }
     }
 
@@ -235,7 +271,7 @@ impl<T> Queue<T> for ListQueue<T> {
                 }
             }
             let new_tail = tail + (1 << SHIFT);
-            match self.tail.index.compare_exchange_weak(
+            match self.tail.index.compare_exchange(
                 tail,
                 new_tail,
                 Ordering::SeqCst,
@@ -302,7 +338,7 @@ impl<T> Queue<T> for ListQueue<T> {
                 // Not known to have a successor block: check for emptiness. The fence
                 // pairs with the senders' SeqCst CAS on the tail counter.
                 atomic::fence(Ordering::SeqCst);
-                let tail = self.tail.index.load(Ordering::Relaxed);
+                let tail = load_after_fence(&self.tail.index);
                 if head >> SHIFT == tail >> SHIFT {
                     if tail & MARK_BIT != 0 {
                         r.slot = ptr::null();
@@ -321,7 +357,7 @@ impl<T> Queue<T> for ListQueue<T> {
                 block = self.head.block.load(Ordering::Acquire);
                 continue;
             }
-            match self.head.index.compare_exchange_weak(
+            match self.head.index.compare_exchange(
                 head,
                 new_head,
                 Ordering::SeqCst,
@@ -341,6 +377,15 @@ impl<T> Queue<T> for ListQueue<T> {
                         // Release: publishes the block pointer with the index.
                         self.head.block.store(next, Ordering::Release);
                         self.head.index.store(next_index, Ordering::Release);
+                    }
+                    // SAFETY: our slot keeps `block` alive until we release it.
+                    if unsafe { (*block).wait_write(offset) } & HOLE != 0 {
+                        // An abandoned send: release the slot and take the next one.
+                        // SAFETY: we own the slot and are done with it.
+                        unsafe { Block::release(block, offset) };
+                        head = self.head.index.load(Ordering::Acquire);
+                        block = self.head.block.load(Ordering::Acquire);
+                        continue;
                     }
                     r.slot = block as *const u8;
                     r.aux = offset;
@@ -362,23 +407,25 @@ impl<T> Queue<T> for ListQueue<T> {
         let block = r.slot as *mut Block<T>;
         let offset = r.aux;
         // SAFETY: the caller guarantees `r` came from `reserve_recv` on this queue: the
-        // block is alive until this slot is marked READ.
-        let slot = unsafe { &(*block).slots[offset] };
-        let backoff = Backoff::new();
-        // Acquire: pairs with the writer's Release `fetch_or(WRITE)`.
-        while slot.state.load(Ordering::Acquire) & WRITE == 0 {
-            backoff.snooze();
-        }
-        // SAFETY: WRITE is set, so the message is initialized, and only we read it.
-        let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
-        if offset + 1 == BLOCK_CAP {
-            // SAFETY: the reader of the last slot starts the block's destruction.
-            unsafe { Block::destroy(block, 0) };
-        } else if slot.state.fetch_or(READ, Ordering::AcqRel) & DESTROY != 0 {
-            // SAFETY: destruction is under way and waited for this slot: continue it.
-            unsafe { Block::destroy(block, offset + 1) };
-        }
+        // block is alive until this slot is released, and the slot was written (not a
+        // hole: `reserve_recv` skips those).
+        let msg = unsafe {
+            (*block).wait_write(offset);
+            (*block).slots[offset].msg.with(|p| (*p).assume_init_read())
+        };
+        // SAFETY: we own the slot and are done with it.
+        unsafe { Block::release(block, offset) };
         Ok(msg)
+    }
+
+    unsafe fn abandon(&self, r: &mut Reservation) {
+        if r.slot.is_null() {
+            return;
+        }
+        // SAFETY: as in `write`: the block is alive and the slot is ours.
+        let slot = unsafe { &(*(r.slot as *const Block<T>)).slots[r.aux] };
+        // Release: pairs with the reader's Acquire in `wait_write`.
+        slot.state.fetch_or(WRITE | HOLE, Ordering::Release);
     }
 
     fn len(&self) -> usize {
@@ -438,7 +485,16 @@ impl<T> Drop for ListQueue<T> {
         let mut block = self.head.block.load(Ordering::Relaxed);
         while head != tail {
             let offset = (head >> SHIFT) % LAP;
-            if offset < BLOCK_CAP {
+            // SAFETY: `block` is alive while we walk it (freed below, at its end).
+            let hole = offset < BLOCK_CAP
+                && unsafe { &(*block).slots[offset] }
+                    .state
+                    .load(Ordering::Relaxed)
+                    & HOLE
+                    != 0;
+            if hole {
+                // An abandoned send: no message to drop.
+            } else if offset < BLOCK_CAP {
                 // SAFETY: every slot between head and tail holds a written, unread
                 // message (no sender is mid-write: we have `&mut self`). If a drop
                 // panics, the rest leak; nothing is dropped twice.
@@ -464,6 +520,8 @@ impl<T> Drop for ListQueue<T> {
 
 impl<T> core::fmt::Debug for ListQueue<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ListQueue").field("len", &self.len()).finish()
+        f.debug_struct("ListQueue")
+            .field("len", &self.len())
+            .finish()
     }
 }

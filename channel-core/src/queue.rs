@@ -62,6 +62,9 @@ impl Reservation {
 /// for i in 0..3 { q.try_push(i).unwrap(); }
 /// assert_eq!(drain(&q), vec![0, 1, 2]);
 /// ```
+// `Result<_, ()>`: the only failure is "disconnected", which the channel layer turns
+// into its own error types; a named unit error would add nothing here.
+#[allow(clippy::result_unit_err)]
 pub trait Queue<T> {
     /// Claims a slot to write into. Returns `false` when the queue is full; `true` with
     /// a slot, or `true` with a disconnected reservation.
@@ -74,6 +77,14 @@ pub trait Queue<T> {
     /// `r` must come from a successful `reserve_send` on this same queue, and be
     /// completed at most once.
     unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T>;
+
+    /// Gives up a send reserved by `reserve_send` without writing a message: the slot
+    /// becomes a hole that receivers skip. Used when the selected send's message never
+    /// arrives (its `SelectedOperation` was dropped, e.g. by a panic).
+    ///
+    /// # Safety
+    /// As for [`Queue::write`]: a reservation of this queue, completed at most once.
+    unsafe fn abandon(&self, r: &mut Reservation);
 
     /// Claims a message to read. Returns `false` when the queue is empty (and not
     /// disconnected); `true` with a slot, or `true` with a disconnected reservation

@@ -20,7 +20,9 @@ mod imp {
 
     /// Atomic types and fences.
     pub mod atomic {
-        pub use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+        pub use std::sync::atomic::{
+            fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering,
+        };
     }
 
     /// Threads: parking, identity, yielding.
@@ -88,7 +90,9 @@ mod imp {
 
     /// Atomic types and fences.
     pub mod atomic {
-        pub use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+        pub use loom::sync::atomic::{
+            fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering,
+        };
     }
 
     /// Threads: parking, identity, yielding.
@@ -100,8 +104,13 @@ mod imp {
         }
     }
 
-    /// Backoff that yields to the model checker at every step, bounded so that a
-    /// waiting thread eventually blocks instead of spinning forever.
+    /// Backoff that yields to the model checker at every step.
+    ///
+    /// A spin waits for a thread that is between two steps of an operation (a sender
+    /// that reserved a slot and has not written it yet). Loom explores schedules in
+    /// which two such waiters yield to each other forever while that thread never
+    /// runs, so a model must not have two threads spin-waiting on a third at once;
+    /// the models are shaped accordingly.
     #[derive(Debug, Default)]
     pub struct Backoff(core::cell::Cell<u32>);
 
@@ -130,6 +139,46 @@ mod imp {
 }
 
 pub use imp::*;
+
+/// Marks the middle of a store-then-load *handshake* between two threads on two
+/// locations (Dekker's pattern): a waiter stores "I am registered" then re-reads the
+/// queue; a peer updates the queue then reads "is anyone registered?". At least one of
+/// the two must see the other's store.
+///
+/// In normal builds both sides use `SeqCst` accesses, which the memory model puts in
+/// one total order, so that already holds and this compiles to nothing (keeping an
+/// `mfence` off every send and receive). Loom models `SeqCst` *accesses* only as
+/// `AcqRel` (tokio-rs/loom#180) but models `SeqCst` *fences* fully, so under loom this
+/// is a fence, and the models check the protocol built on the handshake.
+///
+/// ```
+/// channel_core::sync::handshake_fence();
+/// ```
+#[inline(always)]
+pub fn handshake_fence() {
+    #[cfg(loom)]
+    atomic::fence(atomic::Ordering::SeqCst);
+}
+
+/// Loads `a` right after a `SeqCst` fence, seeing at least every `SeqCst` modification
+/// of `a` that precedes the fence in the total order (the memory model guarantees
+/// this for any load that follows a `SeqCst` fence, so it is a plain load here).
+///
+/// Loom leaves `SeqCst` read-modify-writes out of that total order (it models them as
+/// `AcqRel`), so under loom this reads the newest value with a read-modify-write,
+/// which loom does model as reading the latest store.
+///
+/// ```
+/// use channel_core::sync::{atomic::AtomicUsize, load_after_fence};
+/// assert_eq!(load_after_fence(&AtomicUsize::new(4)), 4);
+/// ```
+#[inline(always)]
+pub fn load_after_fence(a: &atomic::AtomicUsize) -> usize {
+    #[cfg(not(loom))]
+    return a.load(atomic::Ordering::Relaxed);
+    #[cfg(loom)]
+    return a.fetch_add(0, atomic::Ordering::Relaxed);
+}
 
 /// Locks `m`, ignoring poisoning: the data behind junction's locks is kept consistent
 /// at every unlock, so a panic elsewhere never leaves it half-updated.

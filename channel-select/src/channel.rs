@@ -61,7 +61,7 @@ enum SenderFlavor<T> {
 /// The sending half of a channel. Clone it for more producers.
 ///
 /// ```
-/// let (s, r) = junction::unbounded();
+/// let (s, r) = channel_select::unbounded();
 /// let s2 = s.clone();
 /// std::thread::spawn(move || s2.send(1).unwrap()).join().unwrap();
 /// s.send(2).unwrap();
@@ -84,7 +84,7 @@ enum ReceiverFlavor<T> {
 /// exactly one of them.
 ///
 /// ```
-/// let (s, r) = junction::bounded(1);
+/// let (s, r) = channel_select::bounded(1);
 /// std::thread::spawn(move || s.send("ping").unwrap());
 /// assert_eq!(r.recv(), Ok("ping"));
 /// assert!(r.recv().is_err()); // the sender is gone
@@ -107,7 +107,7 @@ impl<T> RefUnwindSafe for Receiver<T> {}
 /// If the buffer for `cap` messages cannot be allocated (the message names the capacity).
 ///
 /// ```
-/// use junction::{bounded, TrySendError};
+/// use channel_select::{bounded, TrySendError};
 /// let (s, r) = bounded(1);
 /// s.send(1).unwrap();
 /// assert_eq!(s.try_send(2), Err(TrySendError::Full(2)));
@@ -117,14 +117,22 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     if cap == 0 {
         let c = Counted::new(zero::Channel::new(), 1);
         (
-            Sender { flavor: SenderFlavor::Zero(c.clone()) },
-            Receiver { flavor: ReceiverFlavor::Zero(c) },
+            Sender {
+                flavor: SenderFlavor::Zero(c.clone()),
+            },
+            Receiver {
+                flavor: ReceiverFlavor::Zero(c),
+            },
         )
     } else {
         let c = Counted::new(Queued::new(ArrayQueue::new(cap)), 1);
         (
-            Sender { flavor: SenderFlavor::Array(c.clone()) },
-            Receiver { flavor: ReceiverFlavor::Array(c) },
+            Sender {
+                flavor: SenderFlavor::Array(c.clone()),
+            },
+            Receiver {
+                flavor: ReceiverFlavor::Array(c),
+            },
         )
     }
 }
@@ -134,7 +142,7 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// This is what `std::sync::mpsc::channel()` makes.
 ///
 /// ```
-/// let (s, r) = junction::unbounded();
+/// let (s, r) = channel_select::unbounded();
 /// for i in 0..1000 { s.send(i).unwrap(); }
 /// assert_eq!(r.len(), 1000);
 /// assert_eq!(r.capacity(), None);
@@ -142,8 +150,12 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
     let c = Counted::new(Queued::new(ListQueue::new()), 1);
     (
-        Sender { flavor: SenderFlavor::List(c.clone()) },
-        Receiver { flavor: ReceiverFlavor::List(c) },
+        Sender {
+            flavor: SenderFlavor::List(c.clone()),
+        },
+        Receiver {
+            flavor: ReceiverFlavor::List(c),
+        },
     )
 }
 
@@ -207,7 +219,7 @@ impl<T> Sender<T> {
     /// disconnected; either way the message comes back in the error.
     ///
     /// ```
-    /// use junction::{bounded, TrySendError};
+    /// use channel_select::{bounded, TrySendError};
     /// let (s, r) = bounded(1);
     /// assert_eq!(s.try_send(1), Ok(()));
     /// assert_eq!(s.try_send(2), Err(TrySendError::Full(2)));
@@ -225,7 +237,7 @@ impl<T> Sender<T> {
     /// receivable.
     ///
     /// ```
-    /// let (s, r) = junction::bounded(0);
+    /// let (s, r) = channel_select::bounded(0);
     /// std::thread::spawn(move || s.send("hi").unwrap());
     /// assert_eq!(r.recv(), Ok("hi"));
     /// ```
@@ -239,7 +251,7 @@ impl<T> Sender<T> {
     /// Sends `msg`, blocking at most `timeout`.
     ///
     /// ```
-    /// use junction::{bounded, SendTimeoutError};
+    /// use channel_select::{bounded, SendTimeoutError};
     /// use std::time::Duration;
     /// let (s, _r) = bounded(0);
     /// assert_eq!(s.send_timeout(1, Duration::from_millis(10)), Err(SendTimeoutError::Timeout(1)));
@@ -252,7 +264,7 @@ impl<T> Sender<T> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let (s, r) = junction::bounded(1);
+    /// let (s, r) = channel_select::bounded(1);
     /// s.send_deadline(1, Instant::now() + Duration::from_secs(1)).unwrap();
     /// assert_eq!(r.try_recv(), Ok(1));
     /// ```
@@ -263,7 +275,7 @@ impl<T> Sender<T> {
     /// True when no message is buffered (always for a rendezvous channel).
     ///
     /// ```
-    /// let (s, _r) = junction::unbounded::<i32>();
+    /// let (s, _r) = channel_select::unbounded::<i32>();
     /// assert!(s.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -273,7 +285,7 @@ impl<T> Sender<T> {
     /// True when a send would block (always for a rendezvous channel).
     ///
     /// ```
-    /// let (s, _r) = junction::bounded(1);
+    /// let (s, _r) = channel_select::bounded(1);
     /// s.send(()).unwrap();
     /// assert!(s.is_full());
     /// ```
@@ -284,7 +296,7 @@ impl<T> Sender<T> {
     /// The number of buffered messages.
     ///
     /// ```
-    /// let (s, _r) = junction::unbounded();
+    /// let (s, _r) = channel_select::unbounded();
     /// s.send(1).unwrap();
     /// assert_eq!(s.len(), 1);
     /// ```
@@ -295,8 +307,8 @@ impl<T> Sender<T> {
     /// The capacity: `Some(cap)` for `bounded(cap)`, `None` for `unbounded()`.
     ///
     /// ```
-    /// assert_eq!(junction::bounded::<u8>(0).0.capacity(), Some(0));
-    /// assert_eq!(junction::unbounded::<u8>().0.capacity(), None);
+    /// assert_eq!(channel_select::bounded::<u8>(0).0.capacity(), Some(0));
+    /// assert_eq!(channel_select::unbounded::<u8>().0.capacity(), None);
     /// ```
     pub fn capacity(&self) -> Option<usize> {
         self.flavor().capacity()
@@ -305,8 +317,8 @@ impl<T> Sender<T> {
     /// True if both handles belong to the same channel.
     ///
     /// ```
-    /// let (s, _r) = junction::unbounded::<()>();
-    /// let (t, _q) = junction::unbounded::<()>();
+    /// let (s, _r) = channel_select::unbounded::<()>();
+    /// let (t, _q) = channel_select::unbounded::<()>();
     /// assert!(s.same_channel(&s.clone()));
     /// assert!(!s.same_channel(&t));
     /// ```
@@ -317,7 +329,7 @@ impl<T> Sender<T> {
     /// True once the channel is disconnected: every receiver is gone, or it was closed.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<()>();
+    /// let (s, r) = channel_select::unbounded::<()>();
     /// assert!(!s.is_disconnected());
     /// drop(r);
     /// assert!(s.is_disconnected());
@@ -329,7 +341,7 @@ impl<T> Sender<T> {
     /// The number of live senders of this channel.
     ///
     /// ```
-    /// let (s, _r) = junction::unbounded::<()>();
+    /// let (s, _r) = channel_select::unbounded::<()>();
     /// let s2 = s.clone();
     /// assert_eq!(s2.sender_count(), 2);
     /// ```
@@ -340,7 +352,7 @@ impl<T> Sender<T> {
     /// The number of live receivers of this channel.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<()>();
+    /// let (s, r) = channel_select::unbounded::<()>();
     /// let _r2 = r.clone();
     /// assert_eq!(s.receiver_count(), 2);
     /// ```
@@ -353,7 +365,7 @@ impl<T> Sender<T> {
     /// Returns `true` for the call that closed it.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// s.send(1).unwrap();
     /// assert!(s.close());
     /// assert!(!s.close());
@@ -432,7 +444,7 @@ impl<T> Receiver<T> {
     /// buffered and the channel is disconnected.
     ///
     /// ```
-    /// use junction::{unbounded, TryRecvError};
+    /// use channel_select::{unbounded, TryRecvError};
     /// let (s, r) = unbounded();
     /// assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
     /// s.send(5).unwrap();
@@ -450,7 +462,7 @@ impl<T> Receiver<T> {
     /// disconnection are still received first.
     ///
     /// ```
-    /// use junction::{unbounded, RecvError};
+    /// use channel_select::{unbounded, RecvError};
     /// let (s, r) = unbounded();
     /// s.send(1).unwrap();
     /// drop(s);
@@ -467,7 +479,7 @@ impl<T> Receiver<T> {
     /// Receives a message, blocking at most `timeout`.
     ///
     /// ```
-    /// use junction::{unbounded, RecvTimeoutError};
+    /// use channel_select::{unbounded, RecvTimeoutError};
     /// use std::time::Duration;
     /// let (_s, r) = unbounded::<i32>();
     /// assert_eq!(r.recv_timeout(Duration::from_millis(10)), Err(RecvTimeoutError::Timeout));
@@ -480,7 +492,7 @@ impl<T> Receiver<T> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// s.send(1).unwrap();
     /// assert_eq!(r.recv_deadline(Instant::now() + Duration::from_secs(1)), Ok(1));
     /// ```
@@ -492,7 +504,7 @@ impl<T> Receiver<T> {
     /// messages in all; returns how many it appended. `max == 0` returns `Ok(0)` at once.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// for i in 0..5 { s.send(i).unwrap(); }
     /// let mut buf = Vec::new();
     /// assert_eq!(r.recv_many(&mut buf, 3), Ok(3));
@@ -512,8 +524,8 @@ impl<T> Receiver<T> {
     /// and the channel is disconnected. `max == 0` returns `Ok(0)`.
     ///
     /// ```
-    /// use junction::TryRecvError;
-    /// let (s, r) = junction::bounded(4);
+    /// use channel_select::TryRecvError;
+    /// let (s, r) = channel_select::bounded(4);
     /// let mut buf = Vec::new();
     /// assert_eq!(r.try_recv_many(&mut buf, 4), Err(TryRecvError::Empty));
     /// s.send('a').unwrap();
@@ -547,7 +559,7 @@ impl<T> Receiver<T> {
     /// disconnected.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// std::thread::spawn(move || for i in 1..=3 { s.send(i).unwrap() });
     /// assert_eq!(r.iter().collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
@@ -558,7 +570,7 @@ impl<T> Receiver<T> {
     /// An iterator over the messages ready now; it ends at the first that is not.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// s.send(1).unwrap();
     /// s.send(2).unwrap();
     /// assert_eq!(r.try_iter().sum::<i32>(), 3);
@@ -573,7 +585,7 @@ impl<T> Receiver<T> {
     /// True when no message is buffered.
     ///
     /// ```
-    /// let (_s, r) = junction::unbounded::<()>();
+    /// let (_s, r) = channel_select::unbounded::<()>();
     /// assert!(r.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -583,7 +595,7 @@ impl<T> Receiver<T> {
     /// True when the buffer is full (always for a rendezvous channel).
     ///
     /// ```
-    /// let (s, r) = junction::bounded(1);
+    /// let (s, r) = channel_select::bounded(1);
     /// s.send(()).unwrap();
     /// assert!(r.is_full());
     /// ```
@@ -594,7 +606,7 @@ impl<T> Receiver<T> {
     /// The number of buffered messages.
     ///
     /// ```
-    /// let (s, r) = junction::bounded(3);
+    /// let (s, r) = channel_select::bounded(3);
     /// s.send(1).unwrap();
     /// s.send(2).unwrap();
     /// assert_eq!(r.len(), 2);
@@ -607,7 +619,7 @@ impl<T> Receiver<T> {
     /// report `Some(1)`, `never()` `Some(0)`.
     ///
     /// ```
-    /// assert_eq!(junction::bounded::<u8>(7).1.capacity(), Some(7));
+    /// assert_eq!(channel_select::bounded::<u8>(7).1.capacity(), Some(7));
     /// ```
     pub fn capacity(&self) -> Option<usize> {
         self.flavor().capacity()
@@ -616,9 +628,9 @@ impl<T> Receiver<T> {
     /// True if both handles belong to the same channel (any two `never()` receivers are).
     ///
     /// ```
-    /// let (_s, r) = junction::unbounded::<()>();
+    /// let (_s, r) = channel_select::unbounded::<()>();
     /// assert!(r.same_channel(&r.clone()));
-    /// assert!(junction::never::<()>().same_channel(&junction::never()));
+    /// assert!(channel_select::never::<()>().same_channel(&channel_select::never()));
     /// ```
     pub fn same_channel(&self, other: &Receiver<T>) -> bool {
         match (&self.flavor, &other.flavor) {
@@ -631,7 +643,7 @@ impl<T> Receiver<T> {
     /// messages still buffered. A timer receiver is never disconnected.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// s.send(1).unwrap();
     /// drop(s);
     /// assert!(r.is_disconnected());
@@ -644,7 +656,7 @@ impl<T> Receiver<T> {
     /// The number of live senders (0 for timers and `never()`).
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<()>();
+    /// let (s, r) = channel_select::unbounded::<()>();
     /// drop(s);
     /// assert_eq!(r.sender_count(), 0);
     /// ```
@@ -655,7 +667,7 @@ impl<T> Receiver<T> {
     /// The number of live receivers (1 for `never()`, which shares no state).
     ///
     /// ```
-    /// let (_s, r) = junction::unbounded::<()>();
+    /// let (_s, r) = channel_select::unbounded::<()>();
     /// assert_eq!(r.clone().receiver_count(), 2);
     /// ```
     pub fn receiver_count(&self) -> usize {
@@ -668,7 +680,7 @@ impl<T> Receiver<T> {
     /// cannot be closed (returns `false`).
     ///
     /// ```
-    /// let (s, r) = junction::bounded(2);
+    /// let (s, r) = channel_select::bounded(2);
     /// s.send(1).unwrap();
     /// assert!(r.close());
     /// assert!(s.send(2).is_err());
@@ -716,10 +728,10 @@ impl<T> fmt::Debug for Receiver<T> {
 /// A blocking iterator over a receiver's messages: see [`Receiver::iter`].
 ///
 /// ```
-/// let (s, r) = junction::unbounded();
+/// let (s, r) = channel_select::unbounded();
 /// s.send(1).unwrap();
 /// drop(s);
-/// let it: junction::Iter<'_, i32> = r.iter();
+/// let it: channel_select::Iter<'_, i32> = r.iter();
 /// assert_eq!(it.collect::<Vec<_>>(), [1]);
 /// ```
 pub struct Iter<'a, T> {
@@ -745,9 +757,9 @@ impl<T> fmt::Debug for Iter<'_, T> {
 /// Once it returns `None` it stays ended.
 ///
 /// ```
-/// let (s, r) = junction::unbounded();
+/// let (s, r) = channel_select::unbounded();
 /// s.send(1).unwrap();
-/// let mut it: junction::TryIter<'_, i32> = r.try_iter();
+/// let mut it: channel_select::TryIter<'_, i32> = r.try_iter();
 /// assert_eq!(it.next(), Some(1));
 /// assert_eq!(it.next(), None);
 /// s.send(2).unwrap();
@@ -782,10 +794,10 @@ impl<T> fmt::Debug for TryIter<'_, T> {
 /// An owning blocking iterator: see `impl IntoIterator for Receiver`.
 ///
 /// ```
-/// let (s, r) = junction::unbounded();
+/// let (s, r) = channel_select::unbounded();
 /// s.send("x").unwrap();
 /// drop(s);
-/// let it: junction::IntoIter<&str> = r.into_iter();
+/// let it: channel_select::IntoIter<&str> = r.into_iter();
 /// assert_eq!(it.collect::<Vec<_>>(), ["x"]);
 /// ```
 pub struct IntoIter<T> {

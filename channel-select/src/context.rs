@@ -11,7 +11,7 @@
 //! wait, so blocking allocates nothing after a thread's first wait.
 
 use channel_core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use channel_core::sync::{thread, thread_local, Arc, Backoff};
+use channel_core::sync::{thread, Arc, Backoff};
 use core::ptr;
 use std::cell::Cell;
 use std::time::Instant;
@@ -84,30 +84,52 @@ struct Inner {
     thread_id: thread::ThreadId,
 }
 
-thread_local! {
-    /// This thread's reusable context, taken out while in use.
-    static CONTEXT: Cell<Option<Context>> = Cell::new(None);
+// Not `const { .. }`: loom's `thread_local!` does not take that form.
+#[allow(clippy::missing_const_for_thread_local)]
+mod tls {
+    use super::{Cell, Context};
+    channel_core::sync::thread_local! {
+        /// This thread's reusable context, taken out while in use.
+        pub(super) static CONTEXT: Cell<Option<Context>> = Cell::new(None);
+    }
+}
+use tls::CONTEXT;
+
+#[cfg(loom)]
+channel_core::sync::thread_local! {
+    /// Loom has no clock: the first time a thread waits with a deadline, the deadline
+    /// is taken to expire right then, and from then on every deadline of that thread
+    /// has passed. This explores a timeout racing whatever could wake the thread.
+    static CLOCK_JUMPED: Cell<bool> = Cell::new(false);
+}
+
+/// True once `deadline` has passed. Every deadline check goes through here.
+pub(crate) fn expired(deadline: Instant) -> bool {
+    #[cfg(loom)]
+    if CLOCK_JUMPED.with(Cell::get) {
+        return true;
+    }
+    Instant::now() >= deadline
 }
 
 impl Context {
     /// Runs `f` with this thread's context, reset to `Waiting`.
+    ///
+    /// Straight-line on purpose: `R` may hold a large message, and every extra layer
+    /// carrying it (a closure result, an `Option`) would be another copy on the stack.
     pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
-        let mut f = Some(f);
-        let mut run = |cx: &Context| (f.take().expect("called once"))(cx);
-        CONTEXT
-            .try_with(|cell| {
-                // Taken out while in use, so a nested wait (from a `Drop` during a wait,
-                // say) gets a fresh context instead of sharing this one.
-                let cx = cell.take().unwrap_or_else(Context::new);
-                cx.reset();
-                let res = run(&cx);
-                cell.set(Some(cx));
-                res
-            })
-            .unwrap_or_else(|_| {
-                // Thread-local storage is being torn down: use a fresh context.
-                run(&Context::new())
-            })
+        // Taken out while in use, so a nested wait (from a `Drop` during a wait, say)
+        // gets a fresh context instead of sharing this one. `try_with` fails only
+        // while thread-local storage is torn down: then a fresh context serves.
+        let cx = CONTEXT
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_else(Context::new);
+        cx.reset();
+        let res = f(&cx);
+        let _ = CONTEXT.try_with(|cell| cell.set(Some(cx)));
+        res
     }
 
     fn new() -> Context {
@@ -195,12 +217,11 @@ impl Context {
             }
             match deadline {
                 Some(end) => {
-                    let now = Instant::now();
-                    if now < end && !channel_core::sync::LOOM {
-                        thread::park_timeout(end - now);
+                    #[cfg(loom)]
+                    CLOCK_JUMPED.with(|c| c.set(true));
+                    if !expired(end) {
+                        thread::park_timeout(end.saturating_duration_since(Instant::now()));
                     } else {
-                        // Under loom a deadline always expires here: this models the
-                        // timeout racing whatever operation might claim the context.
                         return match self.try_select(Selected::Aborted) {
                             Ok(()) => Selected::Aborted,
                             Err(sel) => sel,

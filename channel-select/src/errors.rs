@@ -73,6 +73,7 @@ pub enum TrySendError<T> {
 ///
 /// let err = SendTimeoutError::Timeout(7);
 /// assert!(err.is_timeout());
+/// assert_eq!(format!("{err:?}"), "Timeout(..)");
 /// assert_eq!(err.to_string(), "timed out waiting on send operation");
 /// assert_eq!(err.into_inner(), 7);
 /// ```
@@ -395,7 +396,10 @@ impl<T> SendTimeoutError<T> {
 
 impl<T> fmt::Debug for SendTimeoutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SendTimeoutError(..)")
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Disconnected(_) => f.write_str("Disconnected(..)"),
+        }
     }
 }
 

@@ -16,15 +16,13 @@
 //! completed by the caller through [`SelectedOperation`].
 
 use crate::channel::{deadline_after, Receiver, Sender};
-use crate::context::{Context, Operation, Selected};
+use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{
     ReadyTimeoutError, RecvError, SelectTimeoutError, SendError, TryReadyError, TrySelectError,
 };
 use crate::flavors::{sleep_until, Token};
 use channel_core::sync::Backoff;
 use core::fmt;
-use core::marker::PhantomData;
-use smallvec::SmallVec;
 use std::time::{Duration, Instant};
 
 /// What an endpoint offers a selector. `Select` uses nothing else.
@@ -45,6 +43,12 @@ pub(crate) trait SelectHandle {
     fn watch(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.
     fn unwatch(&self, oper: Operation);
+    /// Gives up a claimed operation that will not be completed: a receive takes the
+    /// message and drops it; a send leaves a hole (see `SendFlavor::abandon_send`).
+    ///
+    /// # Safety
+    /// `token` holds a claim of this handle's channel, completed at most once.
+    unsafe fn abandon(&self, token: &mut Token);
 }
 
 impl<T> SelectHandle for Sender<T> {
@@ -71,6 +75,10 @@ impl<T> SelectHandle for Sender<T> {
     }
     fn unwatch(&self, oper: Operation) {
         self.flavor().unwatch_send(oper)
+    }
+    unsafe fn abandon(&self, token: &mut Token) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.flavor().abandon_send(token) }
     }
 }
 
@@ -99,6 +107,10 @@ impl<T> SelectHandle for Receiver<T> {
     fn unwatch(&self, oper: Operation) {
         self.flavor().unwatch_recv(oper)
     }
+    unsafe fn abandon(&self, token: &mut Token) {
+        // SAFETY: forwarded from the caller; the message, if any, is dropped here.
+        drop(unsafe { self.flavor().read(token) });
+    }
 }
 
 /// One operation of a selection.
@@ -112,6 +124,81 @@ struct Op<'a> {
     addr: usize,
     /// A send (true) or a receive.
     is_send: bool,
+}
+
+/// A receiver used to fill unused inline slots of [`Ops`].
+static FILLER: Receiver<()> = crate::timers::never();
+
+/// The operations of a `Select`: up to [`INLINE`] inline, more on the heap.
+///
+/// Not a `SmallVec`: its `Drop` would make the borrow checker demand that the handles
+/// outlive the `Select` (`let mut sel = Select::new(); let r = ...; sel.recv(&r);`
+/// would not compile), which `Vec` and this enum, having no drop glue of their own
+/// for `Op`, do not.
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // inline storage is the point: no allocation
+enum Ops<'a> {
+    /// The first `len` entries are live.
+    Inline(usize, [Op<'a>; INLINE]),
+    /// Spilled past `INLINE` operations.
+    Heap(Vec<Op<'a>>),
+}
+
+/// Operations a `Select` holds without allocating.
+const INLINE: usize = 8;
+
+impl<'a> Ops<'a> {
+    fn new() -> Self {
+        let filler = Op {
+            handle: &FILLER,
+            index: usize::MAX,
+            addr: 0,
+            is_send: false,
+        };
+        Ops::Inline(0, [filler; INLINE])
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Op<'a>] {
+        match self {
+            Ops::Inline(len, ops) => &mut ops[..*len],
+            Ops::Heap(v) => v,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Ops::Inline(len, _) => *len,
+            Ops::Heap(v) => v.len(),
+        }
+    }
+
+    fn push(&mut self, op: Op<'a>) {
+        match self {
+            Ops::Inline(len, ops) if *len < INLINE => {
+                ops[*len] = op;
+                *len += 1;
+            }
+            Ops::Inline(_, ops) => {
+                let mut v = ops.to_vec();
+                v.push(op);
+                *self = Ops::Heap(v);
+            }
+            Ops::Heap(v) => v.push(op),
+        }
+    }
+
+    /// Removes the entry at `pos`, keeping the order of the others.
+    fn remove(&mut self, pos: usize) {
+        match self {
+            Ops::Inline(len, ops) => {
+                ops[pos..*len].rotate_left(1);
+                *len -= 1;
+            }
+            Ops::Heap(v) => {
+                v.remove(pos);
+            }
+        }
+    }
 }
 
 /// How long a selection may wait.
@@ -133,7 +220,7 @@ impl Timeout {
         match self {
             Timeout::Now => true,
             Timeout::Never => false,
-            Timeout::At(t) => Instant::now() >= t,
+            Timeout::At(t) => expired(t),
         }
     }
 }
@@ -182,7 +269,9 @@ fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> 
         };
         if ready {
             // Ready meanwhile: call the wait off, unless something already won.
-            sel = cx.try_select(Selected::Aborted).map_or_else(|s| s, |()| Selected::Aborted);
+            sel = cx
+                .try_select(Selected::Aborted)
+                .map_or_else(|s| s, |()| Selected::Aborted);
             break;
         }
         sel = cx.selected();
@@ -280,7 +369,7 @@ fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> Option<usize
 /// Up to 8 operations are held inline: such a `Select` allocates nothing per selection.
 ///
 /// ```
-/// use junction::{unbounded, Select};
+/// use channel_select::{unbounded, Select};
 /// let (s1, r1) = unbounded::<i32>();
 /// let (_s2, r2) = unbounded::<i32>();
 /// s1.send(10).unwrap();
@@ -297,7 +386,7 @@ fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> Option<usize
 /// ```
 pub struct Select<'a> {
     /// The operations, in insertion order while biased, shuffled otherwise.
-    ops: SmallVec<[Op<'a>; 8]>,
+    ops: Ops<'a>,
     /// The index the next added operation gets.
     next_index: usize,
     /// Take the first ready operation in insertion order.
@@ -308,12 +397,12 @@ impl<'a> Select<'a> {
     /// An empty selection that picks uniformly at random among ready operations.
     ///
     /// ```
-    /// let mut sel = junction::Select::new();
+    /// let mut sel = channel_select::Select::new();
     /// assert!(sel.try_select().is_err()); // nothing to select
     /// ```
     pub fn new() -> Select<'a> {
         Select {
-            ops: SmallVec::new(),
+            ops: Ops::new(),
             next_index: 0,
             biased: false,
         }
@@ -323,11 +412,11 @@ impl<'a> Select<'a> {
     /// added.
     ///
     /// ```
-    /// let (s1, r1) = junction::unbounded();
-    /// let (s2, r2) = junction::unbounded();
+    /// let (s1, r1) = channel_select::unbounded();
+    /// let (s2, r2) = channel_select::unbounded();
     /// s1.send(1).unwrap();
     /// s2.send(2).unwrap();
-    /// let mut sel = junction::Select::new_biased();
+    /// let mut sel = channel_select::Select::new_biased();
     /// let first = sel.recv(&r1);
     /// sel.recv(&r2);
     /// let oper = sel.select();
@@ -356,8 +445,8 @@ impl<'a> Select<'a> {
     /// Adds a send operation; returns its index.
     ///
     /// ```
-    /// let (s, r) = junction::bounded(1);
-    /// let mut sel = junction::Select::new();
+    /// let (s, r) = channel_select::bounded(1);
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.send(&s);
     /// let oper = sel.select();
     /// assert_eq!(oper.index(), i);
@@ -371,9 +460,9 @@ impl<'a> Select<'a> {
     /// Adds a receive operation; returns its index.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// s.send('x').unwrap();
-    /// let mut sel = junction::Select::new();
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.recv(&r);
     /// let oper = sel.select();
     /// assert_eq!(oper.index(), i);
@@ -389,10 +478,10 @@ impl<'a> Select<'a> {
     /// If there is no operation with that index (never added, or removed already).
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<i32>();
+    /// let (s, r) = channel_select::unbounded::<i32>();
     /// drop(s); // disconnected: its receive is always ready
-    /// let (_s2, r2) = junction::unbounded::<i32>();
-    /// let mut sel = junction::Select::new();
+    /// let (_s2, r2) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.recv(&r);
     /// sel.recv(&r2);
     /// sel.remove(i);
@@ -401,6 +490,7 @@ impl<'a> Select<'a> {
     pub fn remove(&mut self, index: usize) {
         let pos = self
             .ops
+            .as_mut_slice()
             .iter()
             .position(|op| op.index == index)
             .expect("no operation with this index in the `Select` (never added, or removed)");
@@ -411,8 +501,8 @@ impl<'a> Select<'a> {
     /// Selects an operation that can proceed now, without blocking.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<i32>();
-    /// let mut sel = junction::Select::new();
+    /// let (s, r) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
     /// sel.recv(&r);
     /// assert!(sel.try_select().is_err());
     /// s.send(1).unwrap();
@@ -429,26 +519,27 @@ impl<'a> Select<'a> {
     /// If no operation has been added (it would block forever).
     ///
     /// ```
-    /// let (s, r) = junction::bounded(0);
+    /// let (s, r) = channel_select::bounded(0);
     /// std::thread::spawn(move || s.send(7).unwrap());
-    /// let mut sel = junction::Select::new();
+    /// let mut sel = channel_select::Select::new();
     /// sel.recv(&r);
     /// assert_eq!(sel.select().recv(&r), Ok(7));
     /// ```
     pub fn select(&mut self) -> SelectedOperation<'a> {
         assert!(
-            !self.ops.is_empty(),
+            self.ops.len() > 0,
             "`Select::select` called with no operations: it would block forever"
         );
-        self.run(Timeout::Never).expect("a selection without timeout ended")
+        self.run(Timeout::Never)
+            .expect("a selection without timeout ended")
     }
 
     /// Like [`Select::select`], giving up after `timeout`.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let (_s, r) = junction::unbounded::<i32>();
-    /// let mut sel = junction::Select::new();
+    /// let (_s, r) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
     /// sel.recv(&r);
     /// assert!(sel.select_timeout(Duration::from_millis(10)).is_err());
     /// ```
@@ -463,8 +554,8 @@ impl<'a> Select<'a> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let mut sel = junction::Select::new();
-    /// let t = junction::after(Duration::from_millis(5));
+    /// let mut sel = channel_select::Select::new();
+    /// let t = channel_select::after(Duration::from_millis(5));
     /// sel.recv(&t);
     /// let oper = sel.select_deadline(Instant::now() + Duration::from_secs(5)).unwrap();
     /// assert!(oper.recv(&t).is_ok());
@@ -477,13 +568,13 @@ impl<'a> Select<'a> {
     }
 
     fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
-        let (token, op) = run_select(&mut self.ops, timeout, self.biased)?;
+        let (token, op) = run_select(self.ops.as_mut_slice(), timeout, self.biased)?;
         Some(SelectedOperation {
             token,
             index: op.index,
             addr: op.addr,
             is_send: op.is_send,
-            _marker: PhantomData,
+            handle: op.handle,
         })
     }
 
@@ -493,15 +584,15 @@ impl<'a> Select<'a> {
     /// after all: use `try_` forms on the chosen handle.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<i32>();
-    /// let mut sel = junction::Select::new();
+    /// let (s, r) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.recv(&r);
     /// assert!(sel.try_ready().is_err());
     /// s.send(1).unwrap();
     /// assert_eq!(sel.try_ready(), Ok(i));
     /// ```
     pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
-        run_ready(&mut self.ops, Timeout::Now, self.biased).ok_or(TryReadyError)
+        run_ready(self.ops.as_mut_slice(), Timeout::Now, self.biased).ok_or(TryReadyError)
     }
 
     /// Blocks until an operation is ready and returns its index.
@@ -510,47 +601,54 @@ impl<'a> Select<'a> {
     /// If no operation has been added (it would block forever).
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// std::thread::spawn(move || s.send(1).unwrap());
-    /// let mut sel = junction::Select::new();
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.recv(&r);
     /// assert_eq!(sel.ready(), i);
     /// assert_eq!(r.try_recv(), Ok(1));
     /// ```
     pub fn ready(&mut self) -> usize {
         assert!(
-            !self.ops.is_empty(),
+            self.ops.len() > 0,
             "`Select::ready` called with no operations: it would block forever"
         );
-        run_ready(&mut self.ops, Timeout::Never, self.biased).expect("ready without timeout ended")
+        run_ready(self.ops.as_mut_slice(), Timeout::Never, self.biased)
+            .expect("ready without timeout ended")
     }
 
     /// Like [`Select::ready`], giving up after `timeout`.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let (s, _r) = junction::bounded(0);
-    /// let mut sel = junction::Select::new();
+    /// let (s, _r) = channel_select::bounded(0);
+    /// let mut sel = channel_select::Select::new();
     /// sel.send(&s);
     /// assert!(sel.ready_timeout(Duration::from_millis(10)).is_err());
-    /// # let _: &junction::Sender<i32> = &s;
+    /// # let _: &channel_select::Sender<i32> = &s;
     /// ```
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        run_ready(&mut self.ops, Timeout::after(timeout), self.biased).ok_or(ReadyTimeoutError)
+        run_ready(
+            self.ops.as_mut_slice(),
+            Timeout::after(timeout),
+            self.biased,
+        )
+        .ok_or(ReadyTimeoutError)
     }
 
     /// Like [`Select::ready`], giving up at `deadline`.
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let (s, _r) = junction::bounded(1);
-    /// let mut sel = junction::Select::new();
+    /// let (s, _r) = channel_select::bounded(1);
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.send(&s);
     /// assert_eq!(sel.ready_deadline(Instant::now() + Duration::from_secs(1)), Ok(i));
     /// # s.send(1).unwrap();
     /// ```
     pub fn ready_deadline(&mut self, deadline: Instant) -> Result<usize, ReadyTimeoutError> {
-        run_ready(&mut self.ops, Timeout::At(deadline), self.biased).ok_or(ReadyTimeoutError)
+        run_ready(self.ops.as_mut_slice(), Timeout::At(deadline), self.biased)
+            .ok_or(ReadyTimeoutError)
     }
 }
 
@@ -583,12 +681,15 @@ impl fmt::Debug for Select<'_> {
 ///
 /// Complete it with [`SelectedOperation::send`] or [`SelectedOperation::recv`], passing
 /// the handle it was chosen for (or a clone of it). Dropping it without completing it
-/// panics: the claimed slot would otherwise be lost to the channel.
+/// is a bug and panics; the claim is given up first, so the channel stays usable: a
+/// claimed message is dropped, and a claimed send on a buffered channel leaves a gap
+/// receivers skip. (A claimed rendezvous send cannot be given up: its receiver keeps
+/// waiting. `mem::forget` on a `SelectedOperation` leaves any claim in place.)
 ///
 /// ```
-/// let (s, r) = junction::unbounded();
+/// let (s, r) = channel_select::unbounded();
 /// s.send(3).unwrap();
-/// let mut sel = junction::Select::new();
+/// let mut sel = channel_select::Select::new();
 /// sel.recv(&r);
 /// let oper = sel.select();
 /// let r2 = r.clone();
@@ -604,16 +705,16 @@ pub struct SelectedOperation<'a> {
     addr: usize,
     /// A send (true) or a receive.
     is_send: bool,
-    /// Borrows the handles of the `Select` it came from.
-    _marker: PhantomData<&'a ()>,
+    /// The selected endpoint, to give the claim up if it is never completed.
+    handle: &'a dyn SelectHandle,
 }
 
 impl SelectedOperation<'_> {
     /// The index of the chosen operation, as `Select::send`/`recv` returned it.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded::<()>();
-    /// let mut sel = junction::Select::new();
+    /// let (s, r) = channel_select::unbounded::<()>();
+    /// let mut sel = channel_select::Select::new();
     /// let i = sel.send(&s);
     /// let oper = sel.select();
     /// assert_eq!(oper.index(), i);
@@ -632,9 +733,9 @@ impl SelectedOperation<'_> {
     /// operation is a receive.
     ///
     /// ```
-    /// let (s, r) = junction::unbounded();
+    /// let (s, r) = channel_select::unbounded();
     /// drop(r);
-    /// let mut sel = junction::Select::new();
+    /// let mut sel = channel_select::Select::new();
     /// sel.send(&s);
     /// let oper = sel.select(); // a disconnected channel's send is ready
     /// assert_eq!(oper.send(&s, 9).unwrap_err().into_inner(), 9);
@@ -658,9 +759,9 @@ impl SelectedOperation<'_> {
     /// operation is a send.
     ///
     /// ```
-    /// let (s, r) = junction::bounded::<i32>(1);
+    /// let (s, r) = channel_select::bounded::<i32>(1);
     /// drop(s);
-    /// let mut sel = junction::Select::new();
+    /// let mut sel = channel_select::Select::new();
     /// sel.recv(&r);
     /// assert!(sel.select().recv(&r).is_err());
     /// ```
@@ -687,6 +788,9 @@ impl fmt::Debug for SelectedOperation<'_> {
 
 impl Drop for SelectedOperation<'_> {
     fn drop(&mut self) {
+        // SAFETY: the claim was not completed (completing forgets `self`), and it
+        // belongs to `self.handle`'s channel.
+        unsafe { self.handle.abandon(&mut self.token) };
         if !std::thread::panicking() {
             panic!("dropped a `SelectedOperation` without completing it with `send` or `recv`");
         }

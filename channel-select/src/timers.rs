@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// ```
 /// use std::time::{Duration, Instant};
 /// let start = Instant::now();
-/// let t = junction::after(Duration::from_millis(20));
+/// let t = channel_select::after(Duration::from_millis(20));
 /// let fired = t.recv().unwrap();
 /// assert!(fired >= start + Duration::from_millis(20));
 /// assert!(t.try_recv().is_err()); // only once
@@ -29,7 +29,7 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
 /// ```
 /// use std::time::Instant;
 /// let now = Instant::now();
-/// assert_eq!(junction::at(now).recv(), Ok(now)); // a past instant is ready at once
+/// assert_eq!(channel_select::at(now).recv(), Ok(now)); // a past instant is ready at once
 /// ```
 pub fn at(when: Instant) -> Receiver<Instant> {
     timer_at(when)
@@ -41,7 +41,7 @@ pub fn at(when: Instant) -> Receiver<Instant> {
 ///
 /// ```
 /// use std::time::Duration;
-/// let t = junction::tick(Duration::from_millis(5));
+/// let t = channel_select::tick(Duration::from_millis(5));
 /// let a = t.recv().unwrap();
 /// let b = t.recv().unwrap();
 /// assert!(b >= a + Duration::from_millis(5));
@@ -55,9 +55,9 @@ pub fn tick(duration: Duration) -> Receiver<Instant> {
 ///
 /// ```
 /// use std::time::Duration;
-/// let r = junction::never::<i32>();
+/// let r = channel_select::never::<i32>();
 /// assert!(r.recv_timeout(Duration::from_millis(5)).is_err());
-/// const N: junction::Receiver<u8> = junction::never();
+/// const N: channel_select::Receiver<u8> = channel_select::never();
 /// assert!(N.try_recv().is_err());
 /// ```
 pub const fn never<T>() -> Receiver<T> {

@@ -14,7 +14,7 @@
 
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};
-use channel_core::sync::{lock, thread, Mutex};
+use channel_core::sync::{handshake_fence, lock, thread, Mutex};
 use core::ptr;
 
 /// One registered waiter.
@@ -57,8 +57,13 @@ impl Waker {
         Some(self.selectors.remove(i))
     }
 
-    /// Claims the first waiter of another thread whose context is still free, hands it
-    /// its packet and wakes it; returns its entry (removed from the list).
+    /// Claims the first waiter of another thread whose context is still free and hands
+    /// it its packet; returns its entry (removed from the list).
+    ///
+    /// The caller wakes it (`entry.cx.unpark()`) *after* releasing the lock around this
+    /// list: a thread woken while we hold the lock it is about to take would only block
+    /// again (and loom, which treats an unpark as the end of any blocking, cannot
+    /// model that).
     pub(crate) fn try_select(&mut self) -> Option<Entry> {
         let me = thread::current().id();
         let i = self.selectors.iter().position(|e| {
@@ -66,7 +71,6 @@ impl Waker {
         })?;
         let entry = self.selectors.remove(i);
         entry.cx.store_packet(entry.packet);
-        entry.cx.unpark();
         Some(entry)
     }
 
@@ -147,6 +151,7 @@ impl SyncWaker {
         // must not be reordered against a peer's queue update and `is_empty` load in
         // `notify` — one of the two is guaranteed to see the other (Dekker pattern).
         self.is_empty.store(w.is_empty(), Ordering::SeqCst);
+        handshake_fence();
         res
     }
 
@@ -174,11 +179,15 @@ impl SyncWaker {
     #[inline]
     pub(crate) fn notify(&self) {
         // SeqCst: see `update`.
+        handshake_fence();
         if !self.is_empty.load(Ordering::SeqCst) {
-            self.update(|w| {
-                w.try_select();
+            let woken = self.update(|w| {
                 w.notify_observers();
+                w.try_select()
             });
+            if let Some(entry) = woken {
+                entry.cx.unpark();
+            }
         }
     }
 

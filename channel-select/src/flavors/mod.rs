@@ -98,6 +98,12 @@ pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
     /// # Safety
     /// `token` was filled by `start_send` or `accept_send` of this same channel.
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T>;
+    /// Gives up a claimed send without a message (its `SelectedOperation` was dropped):
+    /// a buffered channel leaves a hole its receivers skip.
+    ///
+    /// # Safety
+    /// As for `write`.
+    unsafe fn abandon_send(&self, token: &mut Token);
     /// Registers a selecting sender; returns whether a send is possible now.
     fn register_send(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that registration.

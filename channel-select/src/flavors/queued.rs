@@ -8,7 +8,7 @@
 //! A woken thread simply retries: it is not handed a message.
 
 use super::{RecvFlavor, SendFlavor, Token};
-use crate::context::{Context, Operation, Selected};
+use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::waiters::SyncWaker;
 use channel_core::sync::Backoff;
@@ -82,7 +82,7 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<Q> {
                 }
                 backoff.snooze();
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if deadline.is_some_and(expired) {
                 return Err(RecvTimeoutError::Timeout);
             }
             let oper = Operation::hook(&mut token);
@@ -179,7 +179,7 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<Q> {
                 }
                 backoff.snooze();
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if deadline.is_some_and(expired) {
                 return Err(SendTimeoutError::Timeout(msg));
             }
             let oper = Operation::hook(&mut token);
@@ -200,6 +200,13 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<Q> {
             self.receivers.notify();
         }
         res
+    }
+
+    unsafe fn abandon_send(&self, token: &mut Token) {
+        // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
+        unsafe { self.queue.abandon(&mut token.queue) };
+        // A receiver may be waiting for this slot: let it find the hole and move on.
+        self.receivers.notify();
     }
 
     fn register_send(&self, oper: Operation, cx: &Context) -> bool {

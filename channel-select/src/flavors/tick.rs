@@ -51,8 +51,12 @@ impl<T> Channel<T> {
 
     /// Claims the due tick, if any, and returns its scheduled instant.
     fn claim(&self) -> Option<Instant> {
-        let now = u64::try_from(Instant::now().saturating_duration_since(self.start).as_nanos())
-            .unwrap_or(u64::MAX - 1);
+        let now = u64::try_from(
+            Instant::now()
+                .saturating_duration_since(self.start)
+                .as_nanos(),
+        )
+        .unwrap_or(u64::MAX - 1);
         let mut next = self.next.load(Ordering::Relaxed);
         loop {
             if now < next {
@@ -60,16 +64,15 @@ impl<T> Channel<T> {
             }
             // Skip every missed tick: the following one is the first multiple of the
             // period after `now`.
-            let following = if self.period == 0 {
-                now
-            } else {
-                let missed = (now - next) / self.period;
-                next.saturating_add((missed + 1).saturating_mul(self.period))
+            let following = match (now - next).checked_div(self.period) {
+                // A zero period: a tick is due whenever asked.
+                None => now,
+                Some(missed) => next.saturating_add((missed + 1).saturating_mul(self.period)),
             };
             // Relaxed: the CAS only decides which receiver gets this tick.
             match self
                 .next
-                .compare_exchange_weak(next, following, Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(next, following, Ordering::Relaxed, Ordering::Relaxed)
             {
                 Ok(_) => return self.instant(next),
                 Err(n) => next = n,

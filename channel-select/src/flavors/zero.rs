@@ -99,7 +99,11 @@ impl<T> Channel<T> {
             Selected::Waiting => unreachable!("wait_until returned while waiting"),
             Selected::Aborted | Selected::Disconnected => {
                 let mut inner = self.lock();
-                let list = if sending { &mut inner.senders } else { &mut inner.receivers };
+                let list = if sending {
+                    &mut inner.senders
+                } else {
+                    &mut inner.receivers
+                };
                 // We claimed our own context (or a disconnection did), so no peer took
                 // the entry: it is still there.
                 list.unregister(oper).expect("rendezvous entry vanished");
@@ -126,6 +130,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         let mut inner = self.lock();
         if let Some(entry) = inner.senders.try_select() {
             drop(inner);
+            entry.cx.unpark();
             token.zero = entry.packet;
             // SAFETY: the packet of a sender we just claimed, handed to us alone.
             return unsafe { self.read(&mut token) }.map_err(|()| RecvTimeoutError::Disconnected);
@@ -176,6 +181,8 @@ impl<T> RecvFlavor<T> for Channel<T> {
     fn start_recv(&self, token: &mut Token) -> bool {
         let mut inner = self.lock();
         if let Some(entry) = inner.senders.try_select() {
+            drop(inner);
+            entry.cx.unpark();
             token.zero = entry.packet;
             true
         } else if inner.is_disconnected {
@@ -252,6 +259,7 @@ impl<T> SendFlavor<T> for Channel<T> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.try_select() {
             drop(inner);
+            entry.cx.unpark();
             token.zero = entry.packet;
             // SAFETY: the packet of a receiver we just claimed; non-null, so it succeeds.
             let _ = unsafe { self.write(&mut token, msg) };
@@ -268,6 +276,7 @@ impl<T> SendFlavor<T> for Channel<T> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.try_select() {
             drop(inner);
+            entry.cx.unpark();
             token.zero = entry.packet;
             // SAFETY: the packet of a receiver we just claimed; non-null, so it succeeds.
             let _ = unsafe { self.write(&mut token, msg) };
@@ -282,7 +291,9 @@ impl<T> SendFlavor<T> for Channel<T> {
             match self.wait(inner, true, oper, &packet, cx, deadline) {
                 Selected::Operation(_) => Ok(()),
                 // SAFETY: our registration is gone and nobody took the message.
-                Selected::Disconnected => Err(SendTimeoutError::Disconnected(unsafe { packet.take() })),
+                Selected::Disconnected => {
+                    Err(SendTimeoutError::Disconnected(unsafe { packet.take() }))
+                }
                 _ => Err(SendTimeoutError::Timeout(unsafe { packet.take() })),
             }
         })
@@ -291,6 +302,8 @@ impl<T> SendFlavor<T> for Channel<T> {
     fn start_send(&self, token: &mut Token) -> bool {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.try_select() {
+            drop(inner);
+            entry.cx.unpark();
             token.zero = entry.packet;
             true
         } else if inner.is_disconnected {
@@ -312,6 +325,12 @@ impl<T> SendFlavor<T> for Channel<T> {
         unsafe { packet.put(msg) };
         packet.set_ready();
         Ok(())
+    }
+
+    unsafe fn abandon_send(&self, _token: &mut Token) {
+        // The claimed receiver waits for this message and cannot be released without
+        // one: a rendezvous send abandoned after selection leaves that receiver waiting
+        // (documented on `SelectedOperation`).
     }
 
     fn register_send(&self, oper: Operation, cx: &Context) -> bool {
