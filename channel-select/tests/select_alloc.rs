@@ -1,0 +1,220 @@
+//! A `Select` of up to eight operations, built once, selects and completes without
+//! touching the heap. Counted per thread by a counting global allocator.
+
+use channel_select::{bounded, Receiver, Select, Sender};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+/// The system allocator, counting allocations made by threads that ask for it.
+struct Counting;
+
+thread_local! {
+    /// Whether this thread's allocations are counted.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    /// How many allocations this thread made while counting.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note_allocation() {
+    // `try_with`: the thread-locals may already be gone while the thread exits.
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` with the same arguments, so the
+// allocator contract is `System`'s; the counting has no effect on the memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded unchanged; the caller upholds `alloc_zeroed`'s contract.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded unchanged; the caller upholds `realloc`'s contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged; the caller upholds `dealloc`'s contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Counts the allocations `f` makes on this thread.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+/// Sanity check of the counter itself, so a zero below means something.
+#[test]
+fn the_counter_counts() {
+    let n = allocations_in(|| drop(std::hint::black_box(vec![1u8; 10])));
+    assert_eq!(n, 1, "the counting allocator miscounted");
+}
+
+const ROUNDS: usize = 1_000;
+
+/// Both ends of a channel of `u64`.
+type Chan = (Sender<u64>, Receiver<u64>);
+
+/// Four receives on full channels and four sends on empty ones: always ready.
+fn eight_ready_operations() -> (Vec<Chan>, Vec<Chan>) {
+    let cap = 2 * ROUNDS + 16;
+    let full: Vec<_> = (0..4)
+        .map(|_| {
+            let (s, r) = bounded(cap);
+            for i in 0..cap as u64 {
+                s.send(i).unwrap();
+            }
+            (s, r)
+        })
+        .collect();
+    let empty: Vec<_> = (0..4).map(|_| bounded(cap)).collect();
+    (full, empty)
+}
+
+#[test]
+fn ready_selections_do_not_allocate() {
+    let (full, empty) = eight_ready_operations();
+    let mut sel = Select::new();
+    let mut recv_idx = Vec::with_capacity(4);
+    let mut send_idx = Vec::with_capacity(4);
+    for ((_, r), (s, _)) in full.iter().zip(&empty) {
+        recv_idx.push(sel.recv(r));
+        send_idx.push(sel.send(s));
+    }
+    let mut received = 0u64;
+    let mut round = |blocking: bool| {
+        let op = if blocking {
+            sel.select()
+        } else {
+            sel.try_select().unwrap()
+        };
+        let i = op.index();
+        if let Some(k) = recv_idx.iter().position(|&x| x == i) {
+            received += op.recv(&full[k].1).unwrap();
+        } else {
+            let k = send_idx.iter().position(|&x| x == i).unwrap();
+            op.send(&empty[k].0, 1).unwrap();
+        }
+    };
+    // Warm up: anything allocated once per thread (a waiting context) is allocated here.
+    for _ in 0..8 {
+        round(true);
+        round(false);
+    }
+    let n = allocations_in(|| {
+        for _ in 0..ROUNDS {
+            round(true);
+            round(false);
+        }
+    });
+    assert_eq!(
+        n, 0,
+        "{ROUNDS} select() and {ROUNDS} try_select() rounds allocated {n} times"
+    );
+    assert!(received > 0);
+}
+
+#[test]
+fn ready_queries_do_not_allocate() {
+    let (full, empty) = eight_ready_operations();
+    let mut sel = Select::new();
+    for ((_, r), (s, _)) in full.iter().zip(&empty) {
+        sel.recv(r);
+        sel.send(s);
+    }
+    for _ in 0..8 {
+        sel.ready();
+        sel.try_ready().unwrap();
+    }
+    let n = allocations_in(|| {
+        for _ in 0..ROUNDS {
+            std::hint::black_box(sel.ready());
+            std::hint::black_box(sel.try_ready().unwrap());
+            std::hint::black_box(sel.ready_timeout(Duration::from_secs(1)).unwrap());
+        }
+    });
+    assert_eq!(n, 0, "ready()/try_ready() allocated {n} times");
+}
+
+#[test]
+fn building_a_select_of_eight_does_not_allocate() {
+    let (full, empty) = eight_ready_operations();
+    let n = allocations_in(|| {
+        for _ in 0..100 {
+            let mut sel = Select::new();
+            for ((_, r), (s, _)) in full.iter().zip(&empty) {
+                sel.recv(r);
+                sel.send(s);
+            }
+            std::hint::black_box(&sel);
+        }
+    });
+    assert_eq!(n, 0, "building a Select of 8 allocated {n} times");
+}
+
+/// A selection that has to park (nothing ready until another thread sends) does
+/// not allocate either, once the thread's waiting machinery exists.
+#[test]
+fn blocking_selections_do_not_allocate() {
+    const IDLE: usize = usize::MAX;
+    const STOP: usize = usize::MAX - 1;
+    let chans: Vec<_> = (0..8).map(|_| bounded::<u64>(1)).collect();
+    let senders: Vec<Sender<u64>> = chans.iter().map(|(s, _)| s.clone()).collect();
+    // The helper is told which channel to send on through an atomic, so that the
+    // selecting thread makes no channel call besides the selection itself.
+    let request = Arc::new(AtomicUsize::new(IDLE));
+    let req = Arc::clone(&request);
+    let helper = thread::spawn(move || loop {
+        match req.load(Ordering::SeqCst) {
+            IDLE => thread::sleep(Duration::from_micros(50)),
+            STOP => break,
+            k => {
+                thread::sleep(Duration::from_micros(200));
+                req.store(IDLE, Ordering::SeqCst);
+                senders[k].send(k as u64).unwrap();
+            }
+        }
+    });
+    let mut sel = Select::new();
+    let idx: Vec<usize> = chans.iter().map(|(_, r)| sel.recv(r)).collect();
+    let mut round = |k: usize| {
+        request.store(k, Ordering::SeqCst);
+        let op = sel.select();
+        let got = idx.iter().position(|&i| i == op.index()).unwrap();
+        assert_eq!(op.recv(&chans[got].1), Ok(k as u64));
+    };
+    for k in 0..8 {
+        round(k);
+    }
+    let rounds = 100;
+    let n = allocations_in(|| {
+        for k in 0..rounds {
+            round(k % 8);
+        }
+    });
+    request.store(STOP, Ordering::SeqCst);
+    helper.join().unwrap();
+    assert_eq!(n, 0, "{rounds} blocking selections allocated {n} times");
+}
