@@ -37,19 +37,239 @@
 
 pub use channel_select::*;
 
-/// Waits on several channel operations at once and runs the arm of the one that happens.
+/// Waits on several channel operations at once, completes the one that is ready and runs
+/// its arm.
 ///
-/// See the crate documentation of `channel-macros` for the grammar; every form is shown
-/// below.
+/// ```text
+/// select! {
+///     recv(r) -> msg => body,                // receive: `msg` is `Result<T, RecvError>`
+///     send(s, value) -> res => body,         // send: `res` is `Result<(), SendError<T>>`
+///     recv(r) -> msg, if condition => body,  // a guard (on `send` arms too)
+///     default => body,                       // nothing is ready right now
+///     default(timeout) => body,              // nothing got ready within `timeout`
+/// }
+/// ```
+///
+/// - `r` is any expression of type `Receiver<T>` or a reference to one (`r`, `&r`, `pair.1`,
+///   `make_receiver()`, `opt.unwrap_or(&never())`), `s` likewise a `Sender<T>`.
+/// - The pattern after `->` binds the operation's `Result` and must always match (`msg`,
+///   `mut msg`, `_`); look inside it in the body.
+/// - A body is an expression followed by a comma, or a block (also `if`, `match`, `loop`...)
+///   whose comma is optional; the last arm's comma is optional too.
+/// - `biased;` before the first arm makes the first ready arm win ([`select_biased!`] is
+///   the same); `#[cfg(...)]` before an arm removes it when the predicate is false.
+/// - There is at most one `default`, anywhere among the arms; it takes no guard. Any number
+///   of other arms may be given, with the same handle in several of them.
+///
+/// `select!` is an expression: its value is the value of the body that ran.
+///
+/// # Which arm runs
+///
+/// `select!` blocks until one of its operations can complete, completes exactly that one
+/// (no other channel is touched) and runs its body.
+///
+/// - **Fairness.** When several operations are ready, one is chosen uniformly at random,
+///   so a busy channel cannot starve the others. With `biased;` or [`select_biased!`] the
+///   first ready arm in source order wins instead.
+/// - **Disconnection is readiness.** A `recv` arm on a channel whose senders are all gone
+///   is ready once the buffer is empty and yields `Err(RecvError)`; a `send` arm on a
+///   channel without receivers is ready and yields `Err(SendError(value))`, handing the
+///   value back. A loop over a closed channel therefore wants a guard (below) or a `break`.
+/// - **`default`** runs when no operation is ready at once, **`default(timeout)`** when
+///   none becomes ready within `timeout` (a [`Duration`](std::time::Duration)).
+/// - **Guards.** `recv(r) -> msg, if cond => ...` takes part only if `cond` is true: a
+///   false guard disables the arm for this call, like a nil channel in Go's `select`. If
+///   every arm is disabled (by guards or `#[cfg]`) and there is no `default`, `select!`
+///   panics with a message saying so, since it could never finish; with a `default` it
+///   runs the default (after `timeout`, for `default(timeout)`).
+///
+/// # Evaluation order
+///
+/// 1. The guards, in source order.
+/// 2. The handle expression (`r`, `s`) of each enabled arm, exactly once, in source
+///    order. An arm whose guard is false has its handle expression not evaluated at all,
+///    so `recv(rx.as_ref().unwrap()) -> m, if rx.is_some() => ...` is safe.
+/// 3. The `timeout` of `default(timeout)`.
+/// 4. The selection. Then, for the selected arm only: a `send` arm's message
+///    expression, the completion of the operation, the pattern, the body.
+///
+/// A send arm's message is **evaluated only if that arm is selected**, once its
+/// operation can complete, so several send arms and the `default` may all use the same
+/// non-`Copy` value. If evaluating the message panics or leaves the `select!` early
+/// (`?`, `return`, `break`), the selected operation cannot complete and `select!` panics.
+///
+/// Temporaries created by an unguarded arm's handle expression live until the
+/// `select!` has finished, so `recv(opt.unwrap_or(&never())) -> m => ...` works. A guarded
+/// arm evaluates its handle conditionally: a handle returned by a call is kept
+/// (`recv(after(d)) -> _, if waiting => ...` works), but Rust ends the temporaries made
+/// *inside* a conditional expression with it, so a guarded handle that borrows one
+/// (`opt.unwrap_or(&never())`) needs a name first: `let r = ...; ... recv(r) ...`.
+///
+/// Bodies may `.await` in an `async fn`: the selection's own state is gone before a body
+/// runs, so a `select!` does not make a future `!Send`.
+///
+/// # Cost
+///
+/// A `select!` of up to 8 operations allocates nothing (the [`Select`] it drives keeps
+/// them inline); more arms work too, without `#![recursion_limit]`. A single operation
+/// without a guard or `#[cfg]` compiles to the direct call:
+///
+/// | arms | becomes |
+/// |---|---|
+/// | `recv(r)` | `r.recv()` |
+/// | `recv(r)`, `default` | `r.try_recv()`, `Empty` runs the default |
+/// | `recv(r)`, `default(t)` | `r.recv_timeout(t)`, `Timeout` runs the default |
+/// | `send(s, v)` | `s.send(v)`, if `v` is a literal, `()` or a plain path (a variable, a constant) |
+/// | `send(s, v)`, `default` | `s.try_send(v)`, if `v` is a literal or `()` |
+/// | `send(s, v)`, `default(t)` | `s.send_timeout(v, t)`, if `v` is a literal or `()` |
+///
+/// The direct send calls take the message before the send can complete, and `try_send`
+/// and `send_timeout` take it even when the default then runs. That would break the
+/// evaluation order above, so they are used only where nobody can tell: for any other
+/// message (a call such as `Instant::now()`, a variable that the default may still use)
+/// a one-operation [`Select`] makes the message once the send is ready, which is also
+/// what crossbeam-channel's `select!` does.
+///
+/// # Compatibility
+///
+/// A program written for crossbeam-channel 0.5's `select!` compiles and behaves the same.
+/// Guards, `biased;`, `#[cfg]` on arms and an unlimited number of arms are additions.
+/// Misuse is a compile error pointing at the offending tokens:
+///
+/// ```compile_fail
+/// # use junction::{select, unbounded};
+/// # let (_s, r) = unbounded::<i32>();
+/// select! {
+///     recv(r) => println!("received"), // error: expected `->` and a pattern after `recv(...)`
+/// }
+/// ```
+///
+/// # Examples
+///
+/// Receive from whichever channel delivers first:
 ///
 /// ```
 /// use junction::{select, unbounded};
-/// let (s, r) = unbounded::<i32>();
-/// s.send(1).unwrap();
+/// use std::{thread, time::Duration};
+///
+/// let (s1, r1) = unbounded();
+/// let (s2, r2) = unbounded();
+/// thread::spawn(move || { thread::sleep(Duration::from_millis(300)); s1.send("slow").unwrap() });
+/// thread::spawn(move || s2.send("fast").unwrap());
+///
+/// let first = select! {
+///     recv(r1) -> msg => msg.unwrap(),
+///     recv(r2) -> msg => msg.unwrap(),
+/// };
+/// assert_eq!(first, "fast");
+/// ```
+///
+/// Send to whichever channel has room; the value moves only into the arm that runs:
+///
+/// ```
+/// use junction::{bounded, select};
+///
+/// let (s1, r1) = bounded(1);
+/// let (s2, r2) = bounded(1);
+/// s1.send(String::from("earlier")).unwrap(); // s1 is full now
+/// let job = String::from("job");
 /// select! {
-///     recv(r) -> msg => assert_eq!(msg, Ok(1)),
-///     default => unreachable!(),
+///     send(s1, job) -> res => res.unwrap(),
+///     send(s2, job) -> res => res.unwrap(),
 /// }
+/// assert_eq!(r1.len(), 1);
+/// assert_eq!(r2.recv().unwrap(), "job");
+/// ```
+///
+/// `default`, to try without blocking, and `default(timeout)`, to wait a while:
+///
+/// ```
+/// use junction::{select, unbounded, Receiver};
+/// use std::time::{Duration, Instant};
+///
+/// let (s, r) = unbounded::<u32>();
+/// let poll = |r: &Receiver<u32>| select! {
+///     recv(r) -> msg => Some(msg.unwrap()),
+///     default => None,
+/// };
+/// assert_eq!(poll(&r), None);
+/// s.send(7).unwrap();
+/// assert_eq!(poll(&r), Some(7));
+///
+/// let start = Instant::now();
+/// select! {
+///     recv(r) -> _ => unreachable!(),
+///     default(Duration::from_millis(20)) => assert!(start.elapsed() >= Duration::from_millis(20)),
+/// }
+/// ```
+///
+/// Guards turn arms off; here a loop merges two channels and stops watching each one as
+/// it disconnects (a disconnected channel is always ready):
+///
+/// ```
+/// use junction::{select, unbounded};
+///
+/// let (sa, a) = unbounded();
+/// let (sb, b) = unbounded();
+/// std::thread::spawn(move || for i in 0..3 { sa.send(i).unwrap() });
+/// std::thread::spawn(move || for i in 10..13 { sb.send(i).unwrap() });
+///
+/// let (mut a_open, mut b_open, mut sum) = (true, true, 0);
+/// while a_open || b_open {
+///     select! {
+///         recv(a) -> msg, if a_open => match msg {
+///             Ok(v) => sum += v,
+///             Err(_) => a_open = false,
+///         },
+///         recv(b) -> msg, if b_open => match msg {
+///             Ok(v) => sum += v,
+///             Err(_) => b_open = false,
+///         },
+///     }
+/// }
+/// assert_eq!(sum, 0 + 1 + 2 + 10 + 11 + 12);
+/// ```
+///
+/// `biased;` gives priority by position, here to a stop signal over queued work:
+///
+/// ```
+/// use junction::{select, unbounded};
+///
+/// let (work_tx, work) = unbounded();
+/// let (stop_tx, stop) = unbounded();
+/// for job in 0..100 { work_tx.send(job).unwrap() }
+/// stop_tx.send(()).unwrap();
+/// let mut done = 0;
+/// loop {
+///     select! {
+///         biased;
+///         recv(stop) -> _ => break,
+///         recv(work) -> _ => done += 1,
+///     }
+/// }
+/// assert_eq!(done, 0); // the stop signal was ready, and comes first
+/// ```
+///
+/// Handles are expressions, evaluated once: an owned receiver, a borrowed one, a
+/// computed one, a temporary that lives through the `select!`, and the same channel
+/// in two arms; a `#[cfg]` arm is compiled only when its predicate holds:
+///
+/// ```
+/// use junction::{after, never, select, unbounded, Receiver};
+/// use std::time::Duration;
+///
+/// let (s, r) = unbounded::<i32>();
+/// let maybe: Option<&Receiver<i32>> = None;
+/// s.send(1).unwrap();
+/// let got = select! {
+///     recv(r) -> msg => msg.unwrap(),
+///     recv(&r) -> msg => msg.unwrap(),
+///     recv(maybe.unwrap_or(&never())) -> _ => unreachable!(),
+///     recv(after(Duration::from_secs(60))) -> _ => unreachable!(),
+///     #[cfg(feature = "not-a-feature")]
+///     recv(receiver_that_does_not_exist) -> _ => unreachable!(),
+/// };
+/// assert_eq!(got, 1);
 /// ```
 #[macro_export]
 macro_rules! select {
@@ -58,8 +278,9 @@ macro_rules! select {
     };
 }
 
-/// [`select!`] that always takes the first ready arm in source order, as if the arms
-/// began with `biased;`.
+/// [`select!`] that takes the first ready arm in source order instead of a random one, as
+/// if the arms began with `biased;`. Everything else (guards, `default`, `#[cfg]`,
+/// evaluation order, cost) is as for [`select!`]; this is the name crossbeam-channel uses.
 ///
 /// ```
 /// use junction::{select_biased, unbounded};
@@ -84,8 +305,11 @@ macro_rules! select_biased {
 pub mod __private {
     pub use channel_macros::select as select_impl;
     pub use channel_select::{
-        Receiver, RecvError, Select, SelectTimeoutError, SelectedOperation, SendError,
-        Sender, TryRecvError, TrySelectError, TrySendError, RecvTimeoutError, SendTimeoutError,
+        Receiver, RecvError, RecvTimeoutError, Select, SelectTimeoutError, SelectedOperation,
+        SendError, SendTimeoutError, Sender, TryRecvError, TrySelectError, TrySendError,
     };
-    pub use core::{option::Option, panic, result::Result, time::Duration};
+    pub use core::{
+        borrow::Borrow, mem::ManuallyDrop, option::Option, panic, primitive::bool, result::Result,
+        time::Duration,
+    };
 }

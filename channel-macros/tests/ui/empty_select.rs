@@ -1,0 +1,5 @@
+use junction::select;
+
+fn main() {
+    select! {}
+}

@@ -1,0 +1,8 @@
+use junction::{select, unbounded};
+
+fn main() {
+    let (_s, r) = unbounded::<i32>();
+    select! {
+        recv(r) -> Ok(msg) => println!("{msg}"),
+    }
+}

@@ -1,0 +1,206 @@
+//! A `select!` of up to 8 arms performs no heap allocation.
+//!
+//! A counting global allocator counts the allocations of the current thread only, so
+//! the test harness and helper threads do not disturb the count. Channels are created
+//! before counting starts, and blocking forms are warmed up first: a thread's first wait
+//! creates its reusable wait context, and the first wait on a channel gives that
+//! channel's wait list its capacity, which is kept. What is counted is the steady
+//! state, the cost of each `select!` in a loop.
+
+use junction::{bounded, never, select, select_biased, Receiver, Sender};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::thread;
+use std::time::Duration;
+
+/// Forwards to the system allocator, counting the calls made by each thread.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with`: a thread being torn down no longer has its counter.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every method forwards its arguments unchanged to `System`, which upholds the
+// `GlobalAlloc` contract; counting touches only a const-initialized thread-local `Cell`,
+// which never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: the caller's guarantees for `layout` are passed on as they are.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: `ptr` was allocated by `System` (every allocation goes through it).
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` and returns how many allocations the current thread made meanwhile.
+fn allocations_in<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let r = f();
+    (ALLOCATIONS.with(Cell::get) - before, r)
+}
+
+/// Eight bounded channels, the first `ready` of which hold one message each.
+fn channels(ready: usize) -> Vec<(Sender<usize>, Receiver<usize>)> {
+    (0..8)
+        .map(|i| {
+            let (s, r) = bounded(4);
+            if i < ready {
+                s.send(i).unwrap();
+            }
+            (s, r)
+        })
+        .collect()
+}
+
+/// An eight-arm receive: the shape every test below counts.
+fn eight_recv(r: &[&Receiver<usize>]) -> usize {
+    select! {
+        recv(r[0]) -> m => m.unwrap(),
+        recv(r[1]) -> m => m.unwrap(),
+        recv(r[2]) -> m => m.unwrap(),
+        recv(r[3]) -> m => m.unwrap(),
+        recv(r[4]) -> m => m.unwrap(),
+        recv(r[5]) -> m => m.unwrap(),
+        recv(r[6]) -> m => m.unwrap(),
+        recv(r[7]) -> m => m.unwrap(),
+    }
+}
+
+#[test]
+fn eight_ready_receive_arms_do_not_allocate() {
+    let chans = channels(8);
+    let r: Vec<&Receiver<usize>> = chans.iter().map(|c| &c.1).collect();
+    let (n, mut got) = allocations_in(|| {
+        let mut got = [usize::MAX; 8];
+        for slot in &mut got {
+            *slot = eight_recv(&r);
+        }
+        got
+    });
+    got.sort_unstable();
+    assert_eq!(got, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(n, 0, "eight ready receive arms allocated {n} times");
+}
+
+#[test]
+fn mixed_arms_guards_and_default_do_not_allocate() {
+    let chans = channels(2);
+    let (s, r): (Vec<&Sender<usize>>, Vec<&Receiver<usize>>) =
+        chans.iter().map(|(s, r)| (s, r)).unzip();
+    let on = true;
+    let (n, (sent, received, defaults)) = allocations_in(|| {
+        let (mut sent, mut received, mut defaults) = (0, 0, 0);
+        for round in 0..40 {
+            let off = round % 3 == 0;
+            select_biased! {
+                recv(r[0]) -> m => { m.unwrap(); received += 1; }
+                recv(r[1]) -> m, if on => { m.unwrap(); received += 1; }
+                send(s[2], round) -> res, if off => { res.unwrap(); sent += 1; }
+                send(s[3], round) -> res, if !on => { res.unwrap(); sent += 1; }
+                recv(r[4]) -> _ => unreachable!(),
+                recv(r[5]) -> _ => unreachable!(),
+                recv(r[6]) -> _ => unreachable!(),
+                recv(never::<usize>()) -> _ => unreachable!(),
+                default => defaults += 1,
+            }
+        }
+        (sent, received, defaults)
+    });
+    // 2 receives, then 4 sends fill s[2] (cap 4) on rounds where the guard is on
+    assert_eq!((received, sent), (2, 4));
+    assert_eq!(defaults, 40 - 6);
+    assert_eq!(n, 0, "mixed arms allocated {n} times");
+}
+
+#[test]
+fn single_operation_forms_do_not_allocate() {
+    let chans = channels(1);
+    let (s, r) = (&chans[1].0, &chans[0].1);
+    // warm up: this thread's first wait, and the first wait on `r`
+    assert!(r.recv_timeout(Duration::from_millis(1)).is_ok());
+    assert!(r.recv_timeout(Duration::from_millis(1)).is_err());
+    let (n, ()) = allocations_in(|| {
+        chans[0].0.send(0).unwrap();
+        select! { recv(r) -> m => assert_eq!(m, Ok(0)) }
+        select! { recv(r) -> _ => unreachable!(), default => {} }
+        select! {
+            recv(r) -> _ => unreachable!(),
+            default(Duration::from_millis(1)) => {}
+        }
+        select! { send(s, 1) -> res => res.unwrap() }
+        select! { send(s, 2) -> res => res.unwrap(), default => unreachable!() }
+        let v = 3;
+        select! { send(s, v) -> res => res.unwrap(), default => unreachable!() }
+        select! { send(s, 4) -> res => res.unwrap(), default(Duration::from_millis(1)) => {} }
+    });
+    assert_eq!(chans[1].1.try_iter().collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(n, 0, "single-operation forms allocated {n} times");
+}
+
+#[test]
+fn blocking_and_timed_out_selections_do_not_allocate_once_warm() {
+    let chans = channels(0);
+    let r: Vec<&Receiver<usize>> = chans.iter().map(|c| &c.1).collect();
+    let timed_out = || {
+        select! {
+            recv(r[0]) -> _ => unreachable!(),
+            recv(r[1]) -> _ => unreachable!(),
+            recv(r[2]) -> _ => unreachable!(),
+            recv(r[3]) -> _ => unreachable!(),
+            recv(r[4]) -> _ => unreachable!(),
+            recv(r[5]) -> _ => unreachable!(),
+            recv(r[6]) -> _ => unreachable!(),
+            recv(r[7]) -> _ => unreachable!(),
+            default(Duration::from_millis(5)) => true,
+        }
+    };
+    // warm up (see the module comment)
+    assert!(timed_out());
+    let (n, ok) = allocations_in(|| (0..3).all(|_| timed_out()));
+    assert!(ok);
+    assert_eq!(n, 0, "a timed-out select allocated {n} times");
+
+    thread::scope(|scope| {
+        for round in 0..3 {
+            let s = chans[7 - round].0.clone();
+            scope.spawn(move || {
+                thread::sleep(Duration::from_millis(10));
+                s.send(100 + round).unwrap();
+            });
+            let (n, got) = allocations_in(|| eight_recv(&r));
+            assert_eq!(got, 100 + round);
+            assert_eq!(n, 0, "a blocked select allocated {n} times");
+        }
+    });
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let (n, v) = allocations_in(|| Vec::<u8>::with_capacity(16));
+    assert_eq!(v.capacity(), 16);
+    assert_eq!(n, 1);
+}
