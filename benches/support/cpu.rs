@@ -1,0 +1,70 @@
+//! The CPU time a thread spends blocked on an idle channel: it should be near zero.
+
+use super::{Channel, Flavor};
+use std::thread;
+use std::time::Duration;
+
+/// The CPU time (user + system) the calling thread has used, where the platform
+/// tells it per thread (Linux: `getrusage(RUSAGE_THREAD)`).
+#[cfg(target_os = "linux")]
+pub fn thread_cpu_time() -> Option<Duration> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `usage` is valid for writes of a `rusage`, which is all getrusage writes.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: getrusage succeeded, so it filled the struct (which was zeroed anyway).
+    let usage = unsafe { usage.assume_init() };
+    let time = |tv: libc::timeval| {
+        Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
+    };
+    Some(time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+/// The CPU time the calling thread has used: unknown on this platform.
+#[cfg(not(target_os = "linux"))]
+pub fn thread_cpu_time() -> Option<Duration> {
+    None
+}
+
+/// How a blocked receiver waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// `recv` on an empty channel of this flavor.
+    Recv(Flavor),
+    /// The library's selection over two empty unbounded channels.
+    Select,
+}
+
+/// The CPU time of a receiver thread that waits `idle` for one message (then sees
+/// the channel disconnect); `None` where the platform has no per-thread CPU clock.
+pub fn idle_receiver_cpu<L: Channel>(waiting: Waiting, idle: Duration) -> Option<Duration> {
+    let flavor = match waiting {
+        Waiting::Recv(flavor) => flavor,
+        Waiting::Select => Flavor::Unbounded,
+    };
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..2).map(|_| L::new(flavor)).unzip();
+    let receiver = thread::spawn(move || {
+        let before = thread_cpu_time()?;
+        let (count, _) = match waiting {
+            Waiting::Recv(_) => {
+                let mut count = 0;
+                while L::recv(&rxs[0]).is_some() {
+                    count += 1;
+                }
+                (count, 0)
+            }
+            Waiting::Select => L::select_recv_all(&rxs),
+        };
+        let after = thread_cpu_time()?;
+        assert_eq!(count, 1, "{} delivered {count} messages, not 1", L::NAME);
+        Some(after - before)
+    });
+    thread::sleep(idle);
+    L::send(&txs[0], 1);
+    drop(txs);
+    receiver
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}

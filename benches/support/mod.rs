@@ -1,0 +1,245 @@
+//! Workloads shared by the criterion bench (`channels.rs`) and the comparison
+//! (`compare.rs`).
+//!
+//! Every workload is written once, generic over [`Channel`]: a library joins the
+//! benchmarks by implementing that trait (see `libs.rs`), not by copying a matrix.
+//! Every run checks what it received (count and sum of the messages), so a run that
+//! loses or duplicates messages reports an error instead of a fast time.
+
+// Each bench binary uses a different part of this module (the criterion bench has no
+// use for the idle-CPU probe, for one); the unused rest is not dead in the other.
+#![allow(dead_code)]
+
+pub mod alloc;
+pub mod cpu;
+pub mod libs;
+pub mod workloads;
+
+use std::fmt;
+use std::time::Duration;
+
+/// Messages carried by every benchmark channel.
+pub type Msg = u64;
+
+/// Number of sending (and, for mpmc, receiving) threads in the multi-thread cases.
+pub const THREADS: u64 = 4;
+
+/// The kind of channel a case runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// `bounded(0)`: a send completes only when a receive takes it.
+    Rendezvous,
+    /// `bounded(1)`: one message of slack.
+    One,
+    /// `bounded(1000)`: a roomy buffer.
+    Thousand,
+    /// `unbounded()`: a sender never blocks.
+    Unbounded,
+}
+
+impl Flavor {
+    /// Every flavor, in the order tables list them.
+    pub const ALL: [Flavor; 4] = [
+        Flavor::Rendezvous,
+        Flavor::One,
+        Flavor::Thousand,
+        Flavor::Unbounded,
+    ];
+
+    /// The capacity, `None` for unbounded.
+    pub fn capacity(self) -> Option<usize> {
+        match self {
+            Flavor::Rendezvous => Some(0),
+            Flavor::One => Some(1),
+            Flavor::Thousand => Some(1000),
+            Flavor::Unbounded => None,
+        }
+    }
+
+    /// The name used in tables, bench ids and filters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Rendezvous => "bounded(0)",
+            Flavor::One => "bounded(1)",
+            Flavor::Thousand => "bounded(1000)",
+            Flavor::Unbounded => "unbounded",
+        }
+    }
+}
+
+/// The traffic pattern of one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Case {
+    /// One thread sends a batch (as much as the buffer holds) and then receives it.
+    Seq,
+    /// One sender thread, one receiver thread.
+    Spsc,
+    /// [`THREADS`] sender threads, one receiver thread, one channel.
+    Mpsc,
+    /// [`THREADS`] sender threads, [`THREADS`] receiver threads, one channel.
+    Mpmc,
+    /// [`THREADS`] senders, each on its own channel; one receiver selecting over all.
+    SelectRx,
+    /// [`THREADS`] channels; [`THREADS`] senders selecting over all of them and
+    /// [`THREADS`] receivers selecting over all of them.
+    SelectBoth,
+}
+
+impl Case {
+    /// Every case, in the order tables list them.
+    pub const ALL: [Case; 6] = [
+        Case::Seq,
+        Case::Spsc,
+        Case::Mpsc,
+        Case::Mpmc,
+        Case::SelectRx,
+        Case::SelectBoth,
+    ];
+
+    /// The name used in tables, bench ids and filters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Case::Seq => "seq",
+            Case::Spsc => "spsc",
+            Case::Mpsc => "mpsc",
+            Case::Mpmc => "mpmc",
+            Case::SelectRx => "select_rx",
+            Case::SelectBoth => "select_both",
+        }
+    }
+
+    /// Whether the case needs the library's dynamic selection.
+    pub fn selects(self) -> bool {
+        matches!(self, Case::SelectRx | Case::SelectBoth)
+    }
+}
+
+/// Why a run produced no time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The receivers got other messages than were sent.
+    Wrong {
+        /// Messages received.
+        count: u64,
+        /// Their sum.
+        sum: u64,
+        /// Messages sent.
+        expected_count: u64,
+        /// The sum of the messages sent.
+        expected_sum: u64,
+    },
+    /// The run did not finish within the time limit (reported by the comparison).
+    Hang(Duration),
+    /// A thread of the run panicked.
+    Panic(String),
+}
+
+impl Failure {
+    /// The short word a table cell shows.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Failure::Wrong { .. } => "WRONG",
+            Failure::Hang(_) => "hang",
+            Failure::Panic(_) => "panic",
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Wrong {
+                count,
+                sum,
+                expected_count,
+                expected_sum,
+            } => write!(
+                f,
+                "received {count} messages summing to {sum}, \
+                 expected {expected_count} summing to {expected_sum}"
+            ),
+            Failure::Hang(limit) => write!(f, "did not finish within {limit:?}"),
+            Failure::Panic(msg) => write!(f, "panicked: {msg}"),
+        }
+    }
+}
+
+/// What a run measured: the time from the moment every thread was ready until the
+/// last one finished.
+pub type Outcome = Result<Duration, Failure>;
+
+/// One library's channel, as the workloads use it. Messages are [`Msg`]s.
+///
+/// `send` and `recv` block; `recv` returns `None` once the channel is disconnected and
+/// empty. A library without multiple consumers sets `MPMC = false`; one without
+/// dynamic selection keeps `SELECT = false` and the default select methods, which the
+/// workloads never call then.
+pub trait Channel: 'static {
+    /// The name in tables and bench ids.
+    const NAME: &'static str;
+    /// Whether receivers can be cloned (multi-consumer).
+    const MPMC: bool;
+    /// Whether [`Channel::select_recv_all`] and [`Channel::select_send_all`] exist.
+    const SELECT: bool = false;
+
+    /// The sending handle.
+    type Tx: Clone + Send + 'static;
+    /// The receiving handle.
+    type Rx: Send + 'static;
+
+    /// Creates a channel of `flavor`.
+    fn new(flavor: Flavor) -> (Self::Tx, Self::Rx);
+    /// Sends, blocking while the channel is full; panics if it is disconnected.
+    fn send(tx: &Self::Tx, msg: Msg);
+    /// Receives, blocking while the channel is empty; `None` when disconnected.
+    fn recv(rx: &Self::Rx) -> Option<Msg>;
+    /// Another receiver of the same channel (only called when `MPMC`).
+    fn clone_rx(rx: &Self::Rx) -> Self::Rx;
+
+    /// Receives from all of `rxs` through one selection, until every one of them is
+    /// disconnected and drained; returns the count and sum of what it received.
+    fn select_recv_all(rxs: &[Self::Rx]) -> (u64, u64) {
+        let _ = rxs;
+        unreachable!("{} has no selection", Self::NAME)
+    }
+
+    /// Sends every message of `msgs`, each on whichever of `txs` a selection finds
+    /// ready first.
+    fn select_send_all(txs: &[Self::Tx], msgs: std::ops::Range<Msg>) {
+        let _ = (txs, msgs);
+        unreachable!("{} has no selection", Self::NAME)
+    }
+}
+
+/// Whether library `L` can run `case` on `flavor`: `seq` cannot run on a rendezvous
+/// channel (a lone thread would wait for itself), `mpmc` needs cloneable receivers and
+/// the select cases need selection.
+pub fn supports<L: Channel>(case: Case, flavor: Flavor) -> bool {
+    match case {
+        Case::Seq => flavor != Flavor::Rendezvous,
+        Case::Spsc | Case::Mpsc => true,
+        Case::Mpmc => L::MPMC,
+        Case::SelectRx | Case::SelectBoth => L::SELECT && L::MPMC,
+    }
+}
+
+/// The number of messages a run actually sends when asked for `n`: a multiple of
+/// [`THREADS`], so every sender thread sends the same share.
+pub fn round_messages(n: u64) -> u64 {
+    n.max(THREADS).div_ceil(THREADS) * THREADS
+}
+
+/// Compares what was received with the messages `0..n`.
+pub fn check(count: u64, sum: u64, n: u64) -> Result<(), Failure> {
+    let expected_sum = n * n.saturating_sub(1) / 2;
+    if count == n && sum == expected_sum {
+        Ok(())
+    } else {
+        Err(Failure::Wrong {
+            count,
+            sum,
+            expected_count: n,
+            expected_sum,
+        })
+    }
+}
