@@ -305,8 +305,9 @@ macro_rules! select_biased {
 pub mod __private {
     pub use channel_macros::select as select_impl;
     pub use channel_select::{
-        Receiver, RecvError, RecvTimeoutError, Select, SelectTimeoutError, SelectedOperation,
-        SendError, SendTimeoutError, Sender, TryRecvError, TrySelectError, TrySendError,
+        Receiver, RecvError, RecvTimeoutError, Select, SelectArray, SelectTimeoutError,
+        SelectedOperation, SendError, SendTimeoutError, Sender, TryRecvError, TrySelectError,
+        TrySendError,
     };
     pub use core::{
         borrow::Borrow, mem::ManuallyDrop, option::Option, panic, primitive::bool, result::Result,

@@ -3,7 +3,8 @@
 //! A `select!` with exactly one operation, no guard and no `#[cfg]` becomes the direct
 //! call (`recv`, `try_recv`, `recv_timeout`, and for a send whose message cannot be seen
 //! being evaluated, `send`, `try_send`, `send_timeout`). Everything else becomes
-//! straight-line code around one `Select`, with no recursion and no nesting that grows
+//! straight-line code around one `SelectArray` (a `Select` of exactly the arms'
+//! operations, on the stack), with no recursion and no nesting that grows
 //! with the number of arms:
 //!
 //! ```text
@@ -14,7 +15,7 @@
 //!             let __handle0: &Receiver<_> = __handle0;
 //!             let __index0; let __index1;
 //!             let __outcome = {                       // Select lives only in here
-//!                 let mut __sel = Select::new();
+//!                 let mut __sel = SelectArray::<'_, N>::new(); // N: the arms
 //!                 __index0 = __sel.recv(__handle0);
 //!                 __index1 = match __handle1 { Some(h) => Some(__sel.send(h)), None => None };
 //!                 let __o = __sel.select();           // or try_select / select_timeout
@@ -381,6 +382,8 @@ fn with_select(select: &SelectInput) -> TokenStream {
         name("__outcome"),
         name("__enabled"),
     );
+    // The selection holds exactly the arms' operations, on the stack.
+    let arms = select.arms.len();
     let new = if select.biased {
         quote!(new_biased)
     } else {
@@ -444,7 +447,7 @@ fn with_select(select: &SelectInput) -> TokenStream {
                 #indices
                 let #outcome = {
                     #[allow(unused_mut)]
-                    let mut #sel = #p::Select::#new();
+                    let mut #sel = #p::SelectArray::<'_, #arms>::#new();
                     #registers
                     let #outcome;
                     #attempts
@@ -496,17 +499,17 @@ mod tests {
         assert!(out.contains("send_timeout (- 1 , t)"), "{out}");
         // a variable could be used by the default arm: it must not move early
         let out = expand_str(quote! { jx; send(s, v) -> m => m, default => drop(v) });
-        assert!(out.contains("Select :: new ()"), "{out}");
+        assert!(out.contains("SelectArray"), "{out}");
         // a call's side effects must happen only once the send is ready
         let out = expand_str(quote! { jx; send(s, make()) -> m => m });
-        assert!(out.contains("Select :: new ()"), "{out}");
+        assert!(out.contains("SelectArray"), "{out}");
     }
 
     #[test]
     fn guards_and_cfgs_use_select() {
         let out = expand_str(quote! { jx; recv(r) -> m, if c => m });
         assert!(
-            out.contains("Select :: new ()") && out.contains("panic"),
+            out.contains("SelectArray") && out.contains("panic"),
             "{out}"
         );
         let out = expand_str(quote! { jx; #[cfg(x)] recv(r) -> m => m });
@@ -516,7 +519,7 @@ mod tests {
     #[test]
     fn biased_uses_new_biased() {
         let out = expand_str(quote! { jx; biased; recv(a) -> m => m, recv(b) -> m => m });
-        assert!(out.contains("Select :: new_biased ()"), "{out}");
+        assert!(out.contains("new_biased ()"), "{out}");
         assert!(out.contains("jx :: __private :: Select"), "{out}");
     }
 

@@ -1,9 +1,10 @@
 //! `Sender` and `Receiver`: the handles, their reference counts, and the constructors
 //! `bounded` and `unbounded`.
 //!
-//! A handle is an enum of flavors; [`Sender::flavor`] and [`Receiver::flavor`] are the
-//! one place that matches on it, turning it into a `&dyn` flavor that every method
-//! calls. The channel disconnects when the last sender or the last receiver drops (or
+//! A handle is an enum of flavors; `with_sender!` and `with_receiver!` are the one place
+//! that matches on it: they run an expression with the concrete flavor, so the hot
+//! calls are static (and inlined), and `flavor()` gives the `&dyn` view from the same
+//! match for everything else. The channel disconnects when the last sender or the last receiver drops (or
 //! on `close()`); the memory goes with the last handle of either kind.
 
 use crate::errors::{
@@ -52,7 +53,61 @@ fn release(count: &AtomicUsize) -> bool {
     count.fetch_sub(1, Ordering::AcqRel) == 1
 }
 
-enum SenderFlavor<T> {
+/// Runs `$body` with `$c` bound to the concrete flavor of the `Sender` `$handle`.
+macro_rules! with_sender {
+    ($handle:expr, $c:ident => $body:expr) => {
+        match &$handle.flavor {
+            SenderFlavor::Array(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            SenderFlavor::List(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            SenderFlavor::Zero(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_sender;
+
+/// Runs `$body` with `$c` bound to the concrete flavor of the `Receiver` `$handle`.
+macro_rules! with_receiver {
+    ($handle:expr, $c:ident => $body:expr) => {
+        match &$handle.flavor {
+            ReceiverFlavor::Array(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            ReceiverFlavor::List(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            ReceiverFlavor::Zero(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            ReceiverFlavor::At(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            ReceiverFlavor::Tick(counted) => {
+                let $c = &counted.chan;
+                $body
+            }
+            ReceiverFlavor::Never(chan) => {
+                let $c = chan;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_receiver;
+
+pub(crate) enum SenderFlavor<T> {
     Array(Arc<Counted<Queued<ArrayQueue<T>>>>),
     List(Arc<Counted<Queued<ListQueue<T>>>>),
     Zero(Arc<Counted<zero::Channel<T>>>),
@@ -68,10 +123,10 @@ enum SenderFlavor<T> {
 /// assert_eq!(r.iter().take(2).sum::<i32>(), 3);
 /// ```
 pub struct Sender<T> {
-    flavor: SenderFlavor<T>,
+    pub(crate) flavor: SenderFlavor<T>,
 }
 
-enum ReceiverFlavor<T> {
+pub(crate) enum ReceiverFlavor<T> {
     Array(Arc<Counted<Queued<ArrayQueue<T>>>>),
     List(Arc<Counted<Queued<ListQueue<T>>>>),
     Zero(Arc<Counted<zero::Channel<T>>>),
@@ -90,7 +145,7 @@ enum ReceiverFlavor<T> {
 /// assert!(r.recv().is_err()); // the sender is gone
 /// ```
 pub struct Receiver<T> {
-    flavor: ReceiverFlavor<T>,
+    pub(crate) flavor: ReceiverFlavor<T>,
 }
 
 impl<T> UnwindSafe for Sender<T> {}
@@ -189,14 +244,10 @@ pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
 }
 
 impl<T> Sender<T> {
-    /// The one dispatch point: this handle's flavor.
+    /// This handle's flavor, for the calls that need no static dispatch.
     #[inline]
     pub(crate) fn flavor(&self) -> &dyn SendFlavor<T> {
-        match &self.flavor {
-            SenderFlavor::Array(c) => &c.chan,
-            SenderFlavor::List(c) => &c.chan,
-            SenderFlavor::Zero(c) => &c.chan,
-        }
+        with_sender!(self, c => c)
     }
 
     fn counts(&self) -> (&AtomicUsize, &AtomicUsize) {
@@ -209,7 +260,11 @@ impl<T> Sender<T> {
 
     /// The channel's identity: equal for every handle of one channel.
     pub(crate) fn addr(&self) -> usize {
-        self.flavor() as *const dyn SendFlavor<T> as *const () as usize
+        match &self.flavor {
+            SenderFlavor::Array(c) => Arc::as_ptr(c) as usize,
+            SenderFlavor::List(c) => Arc::as_ptr(c) as usize,
+            SenderFlavor::Zero(c) => Arc::as_ptr(c) as usize,
+        }
     }
 
     /// Sends `msg` without blocking.
@@ -227,7 +282,7 @@ impl<T> Sender<T> {
     /// assert_eq!(s.try_send(3), Err(TrySendError::Disconnected(3)));
     /// ```
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        self.flavor().try_send(msg)
+        with_sender!(self, c => c.try_send(msg))
     }
 
     /// Sends `msg`, blocking while the channel is full.
@@ -242,7 +297,7 @@ impl<T> Sender<T> {
     /// assert_eq!(r.recv(), Ok("hi"));
     /// ```
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
-        self.flavor().send(msg, None).map_err(|e| match e {
+        with_sender!(self, c => c.send(msg, None)).map_err(|e| match e {
             SendTimeoutError::Disconnected(m) => SendError(m),
             SendTimeoutError::Timeout(_) => unreachable!("send without deadline timed out"),
         })
@@ -257,7 +312,7 @@ impl<T> Sender<T> {
     /// assert_eq!(s.send_timeout(1, Duration::from_millis(10)), Err(SendTimeoutError::Timeout(1)));
     /// ```
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.flavor().send(msg, deadline_after(timeout))
+        with_sender!(self, c => c.send(msg, deadline_after(timeout)))
     }
 
     /// Sends `msg`, blocking at most until `deadline`.
@@ -269,7 +324,7 @@ impl<T> Sender<T> {
     /// assert_eq!(r.try_recv(), Ok(1));
     /// ```
     pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
-        self.flavor().send(msg, Some(deadline))
+        with_sender!(self, c => c.send(msg, Some(deadline)))
     }
 
     /// True when no message is buffered (always for a rendezvous channel).
@@ -405,17 +460,10 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 impl<T> Receiver<T> {
-    /// The one dispatch point: this handle's flavor.
+    /// This handle's flavor, for the calls that need no static dispatch.
     #[inline]
     pub(crate) fn flavor(&self) -> &dyn RecvFlavor<T> {
-        match &self.flavor {
-            ReceiverFlavor::Array(c) => &c.chan,
-            ReceiverFlavor::List(c) => &c.chan,
-            ReceiverFlavor::Zero(c) => &c.chan,
-            ReceiverFlavor::At(c) => &c.chan,
-            ReceiverFlavor::Tick(c) => &c.chan,
-            ReceiverFlavor::Never(c) => c,
-        }
+        with_receiver!(self, c => c)
     }
 
     /// The handle counts; `None` for `never()`, which has no shared state.
@@ -432,9 +480,13 @@ impl<T> Receiver<T> {
 
     /// The channel's identity: equal for every handle of one channel (0 for `never()`).
     pub(crate) fn addr(&self) -> usize {
-        match self.flavor {
+        match &self.flavor {
+            ReceiverFlavor::Array(c) => Arc::as_ptr(c) as usize,
+            ReceiverFlavor::List(c) => Arc::as_ptr(c) as usize,
+            ReceiverFlavor::Zero(c) => Arc::as_ptr(c) as usize,
+            ReceiverFlavor::At(c) => Arc::as_ptr(c) as usize,
+            ReceiverFlavor::Tick(c) => Arc::as_ptr(c) as usize,
             ReceiverFlavor::Never(_) => 0,
-            _ => self.flavor() as *const dyn RecvFlavor<T> as *const () as usize,
         }
     }
 
@@ -453,7 +505,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        self.flavor().try_recv()
+        with_receiver!(self, c => c.try_recv())
     }
 
     /// Receives a message, blocking until one arrives.
@@ -470,7 +522,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.recv(), Err(RecvError));
     /// ```
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.flavor().recv(None).map_err(|e| match e {
+        with_receiver!(self, c => c.recv(None)).map_err(|e| match e {
             RecvTimeoutError::Disconnected => RecvError,
             RecvTimeoutError::Timeout => unreachable!("recv without deadline timed out"),
         })
@@ -485,7 +537,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.recv_timeout(Duration::from_millis(10)), Err(RecvTimeoutError::Timeout));
     /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.flavor().recv(deadline_after(timeout))
+        with_receiver!(self, c => c.recv(deadline_after(timeout)))
     }
 
     /// Receives a message, blocking at most until `deadline`.
@@ -497,7 +549,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.recv_deadline(Instant::now() + Duration::from_secs(1)), Ok(1));
     /// ```
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
-        self.flavor().recv(Some(deadline))
+        with_receiver!(self, c => c.recv(Some(deadline)))
     }
 
     /// Blocks for the first message, then appends what else is ready, at most `max`

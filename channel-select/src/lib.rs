@@ -29,5 +29,7 @@ mod waiters;
 
 pub use channel::{bounded, unbounded, IntoIter, Iter, Receiver, Sender, TryIter};
 pub use errors::*;
+#[doc(hidden)]
+pub use select::SelectArray;
 pub use select::{Select, SelectedOperation};
 pub use timers::{after, at, never, tick};

@@ -15,18 +15,24 @@
 //! context, and only the winning operation is ever claimed. The claimed operation is
 //! completed by the caller through [`SelectedOperation`].
 
-use crate::channel::{deadline_after, Receiver, Sender};
+use crate::channel::{
+    deadline_after, with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor,
+};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{
     ReadyTimeoutError, RecvError, SelectTimeoutError, SendError, TryReadyError, TrySelectError,
 };
 use crate::flavors::{sleep_until, Token};
+use crate::flavors::{RecvFlavor, SendFlavor};
 use channel_core::sync::Backoff;
 use core::fmt;
+use core::mem::MaybeUninit;
 use std::time::{Duration, Instant};
 
 /// What an endpoint offers a selector. `Select` uses nothing else.
 pub(crate) trait SelectHandle {
+    /// The channel's identity (the handle that completes the operation must match).
+    fn addr(&self) -> usize;
     /// Claims the operation if it can proceed now.
     fn try_select(&self, token: &mut Token) -> bool;
     /// When the operation becomes ready by itself (timers).
@@ -52,8 +58,11 @@ pub(crate) trait SelectHandle {
 }
 
 impl<T> SelectHandle for Sender<T> {
+    fn addr(&self) -> usize {
+        Sender::addr(self)
+    }
     fn try_select(&self, token: &mut Token) -> bool {
-        self.flavor().start_send(token)
+        with_sender!(self, c => c.start_send(token))
     }
     fn deadline(&self) -> Option<Instant> {
         None
@@ -83,8 +92,11 @@ impl<T> SelectHandle for Sender<T> {
 }
 
 impl<T> SelectHandle for Receiver<T> {
+    fn addr(&self) -> usize {
+        Receiver::addr(self)
+    }
     fn try_select(&self, token: &mut Token) -> bool {
-        self.flavor().start_recv(token)
+        with_receiver!(self, c => c.start_recv(token))
     }
     fn deadline(&self) -> Option<Instant> {
         self.flavor().deadline()
@@ -120,85 +132,8 @@ struct Op<'a> {
     handle: &'a dyn SelectHandle,
     /// The index `Select::send`/`recv` returned for it.
     index: usize,
-    /// The channel's identity, to check the handle used to complete it.
-    addr: usize,
     /// A send (true) or a receive.
     is_send: bool,
-}
-
-/// A receiver used to fill unused inline slots of [`Ops`].
-static FILLER: Receiver<()> = crate::timers::never();
-
-/// The operations of a `Select`: up to [`INLINE`] inline, more on the heap.
-///
-/// Not a `SmallVec`: its `Drop` would make the borrow checker demand that the handles
-/// outlive the `Select` (`let mut sel = Select::new(); let r = ...; sel.recv(&r);`
-/// would not compile), which `Vec` and this enum, having no drop glue of their own
-/// for `Op`, do not.
-#[derive(Clone)]
-#[allow(clippy::large_enum_variant)] // inline storage is the point: no allocation
-enum Ops<'a> {
-    /// The first `len` entries are live.
-    Inline(usize, [Op<'a>; INLINE]),
-    /// Spilled past `INLINE` operations.
-    Heap(Vec<Op<'a>>),
-}
-
-/// Operations a `Select` holds without allocating.
-const INLINE: usize = 8;
-
-impl<'a> Ops<'a> {
-    fn new() -> Self {
-        let filler = Op {
-            handle: &FILLER,
-            index: usize::MAX,
-            addr: 0,
-            is_send: false,
-        };
-        Ops::Inline(0, [filler; INLINE])
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [Op<'a>] {
-        match self {
-            Ops::Inline(len, ops) => &mut ops[..*len],
-            Ops::Heap(v) => v,
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Ops::Inline(len, _) => *len,
-            Ops::Heap(v) => v.len(),
-        }
-    }
-
-    fn push(&mut self, op: Op<'a>) {
-        match self {
-            Ops::Inline(len, ops) if *len < INLINE => {
-                ops[*len] = op;
-                *len += 1;
-            }
-            Ops::Inline(_, ops) => {
-                let mut v = ops.to_vec();
-                v.push(op);
-                *self = Ops::Heap(v);
-            }
-            Ops::Heap(v) => v.push(op),
-        }
-    }
-
-    /// Removes the entry at `pos`, keeping the order of the others.
-    fn remove(&mut self, pos: usize) {
-        match self {
-            Ops::Inline(len, ops) => {
-                ops[pos..*len].rotate_left(1);
-                *len -= 1;
-            }
-            Ops::Heap(v) => {
-                v.remove(pos);
-            }
-        }
-    }
 }
 
 /// How long a selection may wait.
@@ -225,18 +160,72 @@ impl Timeout {
     }
 }
 
-/// Orders the operations for a fair pick: a fresh random permutation per selection.
+/// The next 64 random bits of this thread's generator.
+///
+/// The state is one word in a `const` thread-local, seeded by `rand` from the OS on first
+/// use and stepped with wyrand (add a constant, fold a 128-bit product): a selection's
+/// random order then costs a few instructions. Measured, a `RefCell<SmallRng>` behind a
+/// lazily initialized thread-local cost about 100 instructions per selection.
+fn next_random() -> u64 {
+    use std::cell::Cell;
+    std::thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    STATE.with(|state| {
+        let mut s = state.get();
+        if s == 0 {
+            use rand::{rngs::SmallRng, RngCore, SeedableRng};
+            s = SmallRng::from_os_rng().next_u64() | 1;
+        }
+        s = s.wrapping_add(0xa076_1d64_78bd_642f);
+        state.set(s);
+        let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
+        (t as u64) ^ ((t >> 64) as u64)
+    })
+}
+
+/// A uniform index below `n` from 32 random bits, by multiply-shift (Lemire). The bias
+/// is below `n / 2^32`, far under what any fairness measure can see.
+fn below(bits: u32, n: usize) -> usize {
+    ((u64::from(bits) * n as u64) >> 32) as usize
+}
+
+/// Tries the operations one by one in a random order drawn as it goes (a lazy
+/// Fisher-Yates shuffle), or in order when biased; claims the first that can proceed.
+///
+/// The order is a uniformly random permutation cut short at the first ready
+/// operation, so each ready operation is equally likely to win, and a selection whose
+/// first pick is ready pays for one random draw, not a full shuffle.
+fn try_each<'a>(ops: &mut [Op<'a>], token: &mut Token, biased: bool) -> Option<Op<'a>> {
+    if biased || channel_core::sync::LOOM || ops.len() < 2 {
+        // Loom needs determinism; one operation has one order.
+        return ops.iter().find(|op| op.handle.try_select(token)).copied();
+    }
+    let n = ops.len();
+    let mut bits = 0u64;
+    for k in 0..n {
+        if k % 2 == 0 {
+            bits = next_random();
+        } else {
+            bits >>= 32;
+        }
+        let j = k + below(bits as u32, n - k);
+        ops.swap(k, j);
+        if ops[k].handle.try_select(token) {
+            return Some(ops[k]);
+        }
+    }
+    None
+}
+
+/// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates).
 fn shuffle(ops: &mut [Op<'_>]) {
     if channel_core::sync::LOOM || ops.len() < 2 {
-        // Loom needs determinism; one operation has one order.
         return;
     }
-    use rand::{rngs::SmallRng, seq::SliceRandom, SeedableRng};
-    use std::cell::RefCell;
-    std::thread_local! {
-        static RNG: RefCell<SmallRng> = RefCell::new(SmallRng::from_os_rng());
+    for i in (1..ops.len()).rev() {
+        ops.swap(i, below(next_random() as u32, i + 1));
     }
-    RNG.with(|rng| ops.shuffle(&mut *rng.borrow_mut()));
 }
 
 /// The earliest of `timeout` and the operations' own deadlines.
@@ -304,15 +293,10 @@ fn run_select<'a>(ops: &mut [Op<'a>], timeout: Timeout, biased: bool) -> Option<
         }
         return None;
     }
-    if !biased {
-        shuffle(ops);
-    }
     let mut token = Token::default();
     loop {
-        for op in ops.iter() {
-            if op.handle.try_select(&mut token) {
-                return Some((token, *op));
-            }
+        if let Some(op) = try_each(ops, &mut token, biased) {
+            return Some((token, op));
         }
         if timeout.expired() {
             return None;
@@ -366,7 +350,9 @@ fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> Option<usize
 /// (or a clone of it). When several operations are ready, one is picked at random;
 /// [`Select::new_biased`] picks the first added instead.
 ///
-/// Up to 8 operations are held inline: such a `Select` allocates nothing per selection.
+/// A `Select` allocates while operations are added, never per selection: build it once
+/// and select from it many times without allocating. (`select!` keeps its operations on
+/// the stack and allocates nothing at all.)
 ///
 /// ```
 /// use channel_select::{unbounded, Select};
@@ -386,7 +372,7 @@ fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> Option<usize
 /// ```
 pub struct Select<'a> {
     /// The operations, in insertion order while biased, shuffled otherwise.
-    ops: Ops<'a>,
+    ops: Vec<Op<'a>>,
     /// The index the next added operation gets.
     next_index: usize,
     /// Take the first ready operation in insertion order.
@@ -402,7 +388,7 @@ impl<'a> Select<'a> {
     /// ```
     pub fn new() -> Select<'a> {
         Select {
-            ops: Ops::new(),
+            ops: Vec::new(),
             next_index: 0,
             biased: false,
         }
@@ -430,13 +416,12 @@ impl<'a> Select<'a> {
         }
     }
 
-    fn add(&mut self, handle: &'a dyn SelectHandle, addr: usize, is_send: bool) -> usize {
+    fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
         let index = self.next_index;
         self.next_index += 1;
         self.ops.push(Op {
             handle,
             index,
-            addr,
             is_send,
         });
         index
@@ -454,7 +439,7 @@ impl<'a> Select<'a> {
     /// assert_eq!(r.recv(), Ok(5));
     /// ```
     pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
-        self.add(s, s.addr(), true)
+        self.add(s, true)
     }
 
     /// Adds a receive operation; returns its index.
@@ -469,7 +454,7 @@ impl<'a> Select<'a> {
     /// assert_eq!(oper.recv(&r), Ok('x'));
     /// ```
     pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
-        self.add(r, r.addr(), false)
+        self.add(r, false)
     }
 
     /// Removes the operation with index `index`. Other indices stay as they were.
@@ -490,7 +475,6 @@ impl<'a> Select<'a> {
     pub fn remove(&mut self, index: usize) {
         let pos = self
             .ops
-            .as_mut_slice()
             .iter()
             .position(|op| op.index == index)
             .expect("no operation with this index in the `Select` (never added, or removed)");
@@ -527,7 +511,7 @@ impl<'a> Select<'a> {
     /// ```
     pub fn select(&mut self) -> SelectedOperation<'a> {
         assert!(
-            self.ops.len() > 0,
+            !self.ops.is_empty(),
             "`Select::select` called with no operations: it would block forever"
         );
         self.run(Timeout::Never)
@@ -568,14 +552,7 @@ impl<'a> Select<'a> {
     }
 
     fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
-        let (token, op) = run_select(self.ops.as_mut_slice(), timeout, self.biased)?;
-        Some(SelectedOperation {
-            token,
-            index: op.index,
-            addr: op.addr,
-            is_send: op.is_send,
-            handle: op.handle,
-        })
+        selected(run_select(&mut self.ops, timeout, self.biased)?)
     }
 
     /// Returns the index of an operation that is ready now, without performing it.
@@ -592,7 +569,7 @@ impl<'a> Select<'a> {
     /// assert_eq!(sel.try_ready(), Ok(i));
     /// ```
     pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
-        run_ready(self.ops.as_mut_slice(), Timeout::Now, self.biased).ok_or(TryReadyError)
+        run_ready(&mut self.ops, Timeout::Now, self.biased).ok_or(TryReadyError)
     }
 
     /// Blocks until an operation is ready and returns its index.
@@ -610,11 +587,10 @@ impl<'a> Select<'a> {
     /// ```
     pub fn ready(&mut self) -> usize {
         assert!(
-            self.ops.len() > 0,
+            !self.ops.is_empty(),
             "`Select::ready` called with no operations: it would block forever"
         );
-        run_ready(self.ops.as_mut_slice(), Timeout::Never, self.biased)
-            .expect("ready without timeout ended")
+        run_ready(&mut self.ops, Timeout::Never, self.biased).expect("ready without timeout ended")
     }
 
     /// Like [`Select::ready`], giving up after `timeout`.
@@ -628,12 +604,7 @@ impl<'a> Select<'a> {
     /// # let _: &channel_select::Sender<i32> = &s;
     /// ```
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        run_ready(
-            self.ops.as_mut_slice(),
-            Timeout::after(timeout),
-            self.biased,
-        )
-        .ok_or(ReadyTimeoutError)
+        run_ready(&mut self.ops, Timeout::after(timeout), self.biased).ok_or(ReadyTimeoutError)
     }
 
     /// Like [`Select::ready`], giving up at `deadline`.
@@ -647,9 +618,121 @@ impl<'a> Select<'a> {
     /// # s.send(1).unwrap();
     /// ```
     pub fn ready_deadline(&mut self, deadline: Instant) -> Result<usize, ReadyTimeoutError> {
-        run_ready(self.ops.as_mut_slice(), Timeout::At(deadline), self.biased)
-            .ok_or(ReadyTimeoutError)
+        run_ready(&mut self.ops, Timeout::At(deadline), self.biased).ok_or(ReadyTimeoutError)
     }
+}
+
+/// A selection over exactly the operations `select!` names, kept in an array of `N`
+/// on the stack: no allocation and no inline limit, whatever the number of arms.
+/// Used by the `select!` expansion; not part of the public API.
+#[doc(hidden)]
+pub struct SelectArray<'a, const N: usize> {
+    /// The first `len` entries are initialized.
+    ops: [MaybeUninit<Op<'a>>; N],
+    /// Entries added.
+    len: usize,
+    /// Take the first ready operation in insertion order.
+    biased: bool,
+}
+
+impl<'a, const N: usize> SelectArray<'a, N> {
+    /// An empty fair selection.
+    #[inline]
+    pub fn new() -> Self {
+        SelectArray {
+            ops: [MaybeUninit::uninit(); N],
+            len: 0,
+            biased: false,
+        }
+    }
+
+    /// An empty biased selection.
+    #[inline]
+    pub fn new_biased() -> Self {
+        SelectArray {
+            biased: true,
+            ..Self::new()
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
+        let index = self.len;
+        self.ops[index].write(Op {
+            handle,
+            index,
+            is_send,
+        });
+        self.len += 1;
+        index
+    }
+
+    /// Adds a send; returns its index.
+    ///
+    /// # Panics
+    /// If more than `N` operations are added.
+    #[inline]
+    pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
+        self.add(s, true)
+    }
+
+    /// Adds a receive; returns its index.
+    ///
+    /// # Panics
+    /// If more than `N` operations are added.
+    #[inline]
+    pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
+        self.add(r, false)
+    }
+
+    fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
+        // SAFETY: the first `len` entries were written by `add`, and `MaybeUninit<Op>`
+        // has the layout of `Op`.
+        let ops = unsafe {
+            core::slice::from_raw_parts_mut(self.ops.as_mut_ptr().cast::<Op<'a>>(), self.len)
+        };
+        selected(run_select(ops, timeout, self.biased)?)
+    }
+
+    /// Blocks until an operation can proceed; see [`Select::select`].
+    pub fn select(&mut self) -> SelectedOperation<'a> {
+        assert!(
+            self.len > 0,
+            "`Select::select` called with no operations: it would block forever"
+        );
+        self.run(Timeout::Never)
+            .expect("a selection without timeout ended")
+    }
+
+    /// Selects without blocking; see [`Select::try_select`].
+    pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
+        self.run(Timeout::Now).ok_or(TrySelectError)
+    }
+
+    /// Selects, waiting at most `timeout`; see [`Select::select_timeout`].
+    pub fn select_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        self.run(Timeout::after(timeout)).ok_or(SelectTimeoutError)
+    }
+}
+
+impl<const N: usize> Default for SelectArray<'_, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The `SelectedOperation` for a claimed operation.
+fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation<'_>> {
+    Some(SelectedOperation {
+        token,
+        index: op.index,
+        addr: op.handle.addr(),
+        is_send: op.is_send,
+        handle: op.handle,
+    })
 }
 
 impl Clone for Select<'_> {
@@ -747,7 +830,7 @@ impl SelectedOperation<'_> {
         );
         // SAFETY: the token was claimed by `start_send`/`accept_send` of this very
         // channel (checked above), and is completed once: `self` is consumed.
-        let res = unsafe { s.flavor().write(&mut self.token, msg) };
+        let res = unsafe { with_sender!(s, c => c.write(&mut self.token, msg)) };
         core::mem::forget(self);
         res.map_err(SendError)
     }
@@ -772,7 +855,7 @@ impl SelectedOperation<'_> {
         );
         // SAFETY: the token was claimed by `start_recv`/`accept_recv` of this very
         // channel (checked above), and is completed once: `self` is consumed.
-        let res = unsafe { r.flavor().read(&mut self.token) };
+        let res = unsafe { with_receiver!(r, c => c.read(&mut self.token)) };
         core::mem::forget(self);
         res.map_err(|()| RecvError)
     }
