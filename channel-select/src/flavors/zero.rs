@@ -35,6 +35,27 @@ struct Inner {
     is_disconnected: bool,
 }
 
+impl Inner {
+    /// The wait list of side `sending` (the senders' if true).
+    fn mine(&mut self, sending: bool) -> &mut Waker {
+        if sending {
+            &mut self.senders
+        } else {
+            &mut self.receivers
+        }
+    }
+
+    /// The wait list of the other side.
+    fn peers(&mut self, sending: bool) -> &mut Waker {
+        self.mine(!sending)
+    }
+
+    /// An operation of side `sending` would not block: a peer waits, or disconnected.
+    fn is_ready(&mut self, sending: bool) -> bool {
+        self.peers(sending).can_select() || self.is_disconnected
+    }
+}
+
 /// A zero-capacity channel.
 pub(crate) struct Channel<T> {
     /// Both wait lists and the disconnection flag.
@@ -75,6 +96,46 @@ impl<T> Channel<T> {
         lock(&self.inner)
     }
 
+    /// Claims a waiting peer of the side opposite `sending` (or the disconnection).
+    fn start(&self, sending: bool, token: &mut Token) -> bool {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.peers(sending).try_select() {
+            drop(inner);
+            entry.cx.unpark();
+            token.zero = entry.packet;
+            true
+        } else if inner.is_disconnected {
+            token.zero = ptr::null_mut();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Registers a selecting thread on side `sending`, with an empty heap packet.
+    fn register(&self, sending: bool, oper: Operation, cx: &Context) -> bool {
+        let packet = Box::into_raw(Packet::<T>::empty_on_heap()) as *mut ();
+        let mut inner = self.lock();
+        inner.mine(sending).register_with_packet(oper, packet, cx);
+        inner.peers(sending).notify_observers();
+        inner.is_ready(sending)
+    }
+
+    /// Removes a selecting thread's registration and frees its packet.
+    fn unregister(&self, sending: bool, oper: Operation) {
+        if let Some(entry) = self.lock().mine(sending).unregister(oper) {
+            // SAFETY: the registration lost; nobody else saw its packet.
+            unsafe { free_packet::<T>(entry.packet) };
+        }
+    }
+
+    /// Registers an observer on side `sending`; returns whether it is ready now.
+    fn watch(&self, sending: bool, oper: Operation, cx: &Context) -> bool {
+        let mut inner = self.lock();
+        inner.mine(sending).watch(oper, cx);
+        inner.is_ready(sending)
+    }
+
     /// Parks in a plain `send`/`recv` after registering `packet` (on our stack).
     fn wait(
         &self,
@@ -86,27 +147,19 @@ impl<T> Channel<T> {
         deadline: Option<Instant>,
     ) -> Selected {
         let p = packet as *const Packet<T> as *mut ();
-        if sending {
-            inner.senders.register_with_packet(oper, p, cx);
-            inner.receivers.notify_observers();
-        } else {
-            inner.receivers.register_with_packet(oper, p, cx);
-            inner.senders.notify_observers();
-        }
+        inner.mine(sending).register_with_packet(oper, p, cx);
+        inner.peers(sending).notify_observers();
         drop(inner);
         let sel = cx.wait_until(deadline);
         match sel {
             Selected::Waiting => unreachable!("wait_until returned while waiting"),
             Selected::Aborted | Selected::Disconnected => {
-                let mut inner = self.lock();
-                let list = if sending {
-                    &mut inner.senders
-                } else {
-                    &mut inner.receivers
-                };
                 // We claimed our own context (or a disconnection did), so no peer took
                 // the entry: it is still there.
-                list.unregister(oper).expect("rendezvous entry vanished");
+                self.lock()
+                    .mine(sending)
+                    .unregister(oper)
+                    .expect("rendezvous entry vanished");
             }
             // The peer completes through our packet and sets `ready`.
             Selected::Operation(_) => packet.wait_ready(),
@@ -179,18 +232,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
     }
 
     fn start_recv(&self, token: &mut Token) -> bool {
-        let mut inner = self.lock();
-        if let Some(entry) = inner.senders.try_select() {
-            drop(inner);
-            entry.cx.unpark();
-            token.zero = entry.packet;
-            true
-        } else if inner.is_disconnected {
-            token.zero = ptr::null_mut();
-            true
-        } else {
-            false
-        }
+        self.start(false, token)
     }
 
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
@@ -218,18 +260,11 @@ impl<T> RecvFlavor<T> for Channel<T> {
     }
 
     fn register_recv(&self, oper: Operation, cx: &Context) -> bool {
-        let packet = Box::into_raw(Packet::<T>::empty_on_heap()) as *mut ();
-        let mut inner = self.lock();
-        inner.receivers.register_with_packet(oper, packet, cx);
-        inner.senders.notify_observers();
-        inner.senders.can_select() || inner.is_disconnected
+        self.register(false, oper, cx)
     }
 
     fn unregister_recv(&self, oper: Operation) {
-        if let Some(entry) = self.lock().receivers.unregister(oper) {
-            // SAFETY: the registration lost; nobody else saw its packet.
-            unsafe { free_packet::<T>(entry.packet) };
-        }
+        self.unregister(false, oper)
     }
 
     fn accept_recv(&self, token: &mut Token, cx: &Context) -> bool {
@@ -238,37 +273,26 @@ impl<T> RecvFlavor<T> for Channel<T> {
     }
 
     fn is_ready_recv(&self) -> bool {
-        let inner = self.lock();
-        inner.senders.can_select() || inner.is_disconnected
+        self.lock().is_ready(false)
     }
 
     fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
-        let mut inner = self.lock();
-        inner.receivers.watch(oper, cx);
-        inner.senders.can_select() || inner.is_disconnected
+        self.watch(false, oper, cx)
     }
 
     fn unwatch_recv(&self, oper: Operation) {
-        self.lock().receivers.unwatch(oper);
+        self.lock().mine(false).unwatch(oper);
     }
 }
 
 impl<T> SendFlavor<T> for Channel<T> {
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut token = Token::default();
-        let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
-            drop(inner);
-            entry.cx.unpark();
-            token.zero = entry.packet;
-            // SAFETY: the packet of a receiver we just claimed; non-null, so it succeeds.
-            let _ = unsafe { self.write(&mut token, msg) };
-            Ok(())
-        } else if inner.is_disconnected {
-            Err(TrySendError::Disconnected(msg))
-        } else {
-            Err(TrySendError::Full(msg))
+        if !self.start_send(&mut token) {
+            return Err(TrySendError::Full(msg));
         }
+        // SAFETY: filled by `start_send` on this channel just now.
+        unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
@@ -300,18 +324,7 @@ impl<T> SendFlavor<T> for Channel<T> {
     }
 
     fn start_send(&self, token: &mut Token) -> bool {
-        let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
-            drop(inner);
-            entry.cx.unpark();
-            token.zero = entry.packet;
-            true
-        } else if inner.is_disconnected {
-            token.zero = ptr::null_mut();
-            true
-        } else {
-            false
-        }
+        self.start(true, token)
     }
 
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
@@ -334,18 +347,11 @@ impl<T> SendFlavor<T> for Channel<T> {
     }
 
     fn register_send(&self, oper: Operation, cx: &Context) -> bool {
-        let packet = Box::into_raw(Packet::<T>::empty_on_heap()) as *mut ();
-        let mut inner = self.lock();
-        inner.senders.register_with_packet(oper, packet, cx);
-        inner.receivers.notify_observers();
-        inner.receivers.can_select() || inner.is_disconnected
+        self.register(true, oper, cx)
     }
 
     fn unregister_send(&self, oper: Operation) {
-        if let Some(entry) = self.lock().senders.unregister(oper) {
-            // SAFETY: the registration lost; nobody else saw its packet.
-            unsafe { free_packet::<T>(entry.packet) };
-        }
+        self.unregister(true, oper)
     }
 
     fn accept_send(&self, token: &mut Token, cx: &Context) -> bool {
@@ -354,17 +360,14 @@ impl<T> SendFlavor<T> for Channel<T> {
     }
 
     fn is_ready_send(&self) -> bool {
-        let inner = self.lock();
-        inner.receivers.can_select() || inner.is_disconnected
+        self.lock().is_ready(true)
     }
 
     fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
-        let mut inner = self.lock();
-        inner.senders.watch(oper, cx);
-        inner.receivers.can_select() || inner.is_disconnected
+        self.watch(true, oper, cx)
     }
 
     fn unwatch_send(&self, oper: Operation) {
-        self.lock().senders.unwatch(oper);
+        self.lock().mine(true).unwatch(oper);
     }
 }
