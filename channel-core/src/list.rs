@@ -335,10 +335,16 @@ impl<T> Queue<T> for ListQueue<T> {
             }
             let mut new_head = head + (1 << SHIFT);
             if new_head & MARK_BIT == 0 {
-                // Not known to have a successor block: check for emptiness. The fence
-                // pairs with the senders' SeqCst CAS on the tail counter.
-                atomic::fence(Ordering::SeqCst);
-                let tail = load_after_fence(&self.tail.index);
+                // Not known to have a successor block: check for emptiness. A stale
+                // tail can only make the queue look emptier (tail only grows), never
+                // hand out an unreserved slot, so a plain Acquire read (pairing with
+                // the senders' CAS) decides "not empty"; only "looks empty" pays for
+                // the fence that makes it exact (pairs with the senders' SeqCst CAS).
+                let mut tail = self.tail.index.load(Ordering::Acquire);
+                if head >> SHIFT == tail >> SHIFT {
+                    atomic::fence(Ordering::SeqCst);
+                    tail = load_after_fence(&self.tail.index);
+                }
                 if head >> SHIFT == tail >> SHIFT {
                     if tail & MARK_BIT != 0 {
                         r.slot = ptr::null();
