@@ -115,6 +115,13 @@ pub(crate) enum SenderFlavor<T> {
 
 /// The sending half of a channel. Clone it for more producers.
 ///
+/// `Send` and `Sync` exactly when `T: Send`:
+///
+/// ```compile_fail
+/// fn send_sync<T: Send + Sync>() {}
+/// send_sync::<channel_select::Sender<std::rc::Rc<u8>>>();
+/// ```
+///
 /// ```
 /// let (s, r) = channel_select::unbounded();
 /// let s2 = s.clone();
@@ -136,7 +143,12 @@ pub(crate) enum ReceiverFlavor<T> {
 }
 
 /// The receiving half of a channel. Clone it for more consumers: each message goes to
-/// exactly one of them.
+/// exactly one of them. `Send` and `Sync` exactly when `T: Send`:
+///
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<channel_select::Receiver<std::rc::Rc<u8>>>();
+/// ```
 ///
 /// ```
 /// let (s, r) = channel_select::bounded(1);

@@ -729,7 +729,6 @@ fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation<'_>> {
     Some(SelectedOperation {
         token,
         index: op.index,
-        addr: op.handle.addr(),
         is_send: op.is_send,
         handle: op.handle,
     })
@@ -784,8 +783,6 @@ pub struct SelectedOperation<'a> {
     token: Token,
     /// The operation's index in its `Select`.
     index: usize,
-    /// The channel's identity.
-    addr: usize,
     /// A send (true) or a receive.
     is_send: bool,
     /// The selected endpoint, to give the claim up if it is never completed.
@@ -808,6 +805,16 @@ impl SelectedOperation<'_> {
         self.index
     }
 
+    /// True if `h` is a handle of the selected operation's channel: the selected handle
+    /// itself (the common case, one pointer comparison) or another handle, a clone, of
+    /// the same channel.
+    fn is_for<H>(&self, h: &H, addr: fn(&H) -> usize) -> bool {
+        core::ptr::eq(
+            self.handle as *const dyn SelectHandle as *const (),
+            h as *const H as *const (),
+        ) || addr(h) == self.handle.addr()
+    }
+
     /// Completes the chosen send with `msg`. Fails, handing `msg` back, if the channel
     /// was disconnected.
     ///
@@ -825,7 +832,7 @@ impl SelectedOperation<'_> {
     /// ```
     pub fn send<T>(mut self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
         assert!(
-            self.is_send && s.addr() == self.addr,
+            self.is_send && self.is_for(s, Sender::addr),
             "`SelectedOperation::send` was given a sender of another channel than the selected operation's"
         );
         // SAFETY: the token was claimed by `start_send`/`accept_send` of this very
@@ -850,7 +857,7 @@ impl SelectedOperation<'_> {
     /// ```
     pub fn recv<T>(mut self, r: &Receiver<T>) -> Result<T, RecvError> {
         assert!(
-            !self.is_send && r.addr() == self.addr,
+            !self.is_send && self.is_for(r, Receiver::addr),
             "`SelectedOperation::recv` was given a receiver of another channel than the selected operation's"
         );
         // SAFETY: the token was claimed by `start_recv`/`accept_recv` of this very
