@@ -140,9 +140,18 @@ fn mixed_arms_guards_and_default_do_not_allocate() {
 fn single_operation_forms_do_not_allocate() {
     let chans = channels(1);
     let (s, r) = (&chans[1].0, &chans[0].1);
-    // warm up: this thread's first wait, and the first wait on `r`
-    assert!(r.recv_timeout(Duration::from_millis(1)).is_ok());
-    assert!(r.recv_timeout(Duration::from_millis(1)).is_err());
+    // Warm up: this thread's first wait, and the first wait on `r`. The message arrives
+    // well after `recv` has spun and registered, so the warm-up really parks (a short
+    // timeout could expire before registering on a loaded machine).
+    assert_eq!(r.try_recv(), Ok(0), "`channels` leaves one message in each");
+    thread::scope(|scope| {
+        let s0 = chans[0].0.clone();
+        scope.spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            s0.send(7).unwrap();
+        });
+        assert_eq!(r.recv(), Ok(7));
+    });
     let (n, ()) = allocations_in(|| {
         chans[0].0.send(0).unwrap();
         select! { recv(r) -> m => assert_eq!(m, Ok(0)) }

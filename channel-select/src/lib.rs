@@ -15,20 +15,24 @@
 //! ```
 //!
 //! Modules: `context` (the per-thread waiting context), `waiters` (wait lists),
-//! `flavors` (what each kind of channel does), `channel` (the handles), `timers`,
-//! `select` (the selection protocol), `errors`.
+//! `flavors` (what each kind of channel does), `channel` (the handles), `iter`,
+//! `timers`, `select` (the selection protocol), `errors`.
 #![deny(missing_docs)]
 
 mod channel;
 mod context;
 mod errors;
 mod flavors;
+mod iter;
+mod receiver;
 mod select;
+mod sender;
 mod timers;
 mod waiters;
 
-pub use channel::{bounded, unbounded, IntoIter, Iter, Receiver, Sender, TryIter};
+pub use channel::{bounded, unbounded, Receiver, Sender};
 pub use errors::*;
+pub use iter::{IntoIter, Iter, TryIter};
 #[doc(hidden)]
 pub use select::SelectArray;
 pub use select::{Select, SelectedOperation};

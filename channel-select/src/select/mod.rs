@@ -1,0 +1,441 @@
+//! Selection: waiting on several operations at once, exactly one of which happens.
+//!
+//! The protocol, for `Select::select`:
+//! 1. try every operation once, in random order (or in order when biased); the first
+//!    that can proceed is *claimed* (`start_send`/`start_recv`) and returned;
+//! 2. otherwise register the thread's `Context` with every operation. A registration
+//!    that finds its operation ready calls the wait off (`Aborted`);
+//! 3. park until an operation's channel claims the context (CAS, once), a disconnection
+//!    does, or the deadline passes (the earliest of the timeout and the timers');
+//! 4. unregister from every operation; the winner then *accepts* (claims its slot or
+//!    takes its rendezvous packet). If the accept fails (another thread was faster),
+//!    or the wait was called off, go back to 1.
+//!
+//! A losing registration never consumes a message: registering only records the
+//! context, and only the winning operation is ever claimed. The claimed operation is
+//! completed by the caller through [`SelectedOperation`].
+//!
+//! Files: `handle` (what an endpoint offers), `protocol` (the steps above), `selected`
+//! (the claimed operation); this file holds the two ways to build a selection,
+//! [`Select`] and the `select!` expansion's `SelectArray`.
+
+mod handle;
+mod protocol;
+mod selected;
+
+use crate::channel::{Receiver, Sender};
+use crate::errors::{ReadyTimeoutError, SelectTimeoutError, TryReadyError, TrySelectError};
+use core::fmt;
+use core::mem::MaybeUninit;
+use handle::SelectHandle;
+use protocol::{run_ready, run_select, Op, Timeout};
+use selected::selected;
+pub use selected::SelectedOperation;
+use std::time::{Duration, Instant};
+
+/// Waits on a dynamic set of send and receive operations; exactly one of them happens.
+///
+/// Add operations with [`Select::send`] and [`Select::recv`], which return each one's
+/// index, then call [`Select::select`] (or a `try_`/`_timeout`/`_deadline` form). The
+/// returned [`SelectedOperation`] must be completed with the handle it was chosen for
+/// (or a clone of it). When several operations are ready, one is picked at random;
+/// [`Select::new_biased`] picks the first added instead.
+///
+/// A `Select` allocates while operations are added, never per selection: build it once
+/// and select from it many times without allocating. (`select!` keeps its operations on
+/// the stack and allocates nothing at all.)
+///
+/// ```
+/// use channel_select::{unbounded, Select};
+/// let (s1, r1) = unbounded::<i32>();
+/// let (_s2, r2) = unbounded::<i32>();
+/// s1.send(10).unwrap();
+///
+/// let mut sel = Select::new();
+/// let i1 = sel.recv(&r1);
+/// let i2 = sel.recv(&r2);
+/// let oper = sel.select();
+/// match oper.index() {
+///     i if i == i1 => assert_eq!(oper.recv(&r1), Ok(10)),
+///     i if i == i2 => unreachable!(),
+///     _ => unreachable!(),
+/// }
+/// ```
+pub struct Select<'a> {
+    /// The operations, in insertion order while biased, shuffled otherwise.
+    ops: Vec<Op<'a>>,
+    /// The index the next added operation gets.
+    next_index: usize,
+    /// Take the first ready operation in insertion order.
+    biased: bool,
+}
+
+impl<'a> Select<'a> {
+    /// An empty selection that picks uniformly at random among ready operations.
+    ///
+    /// ```
+    /// let mut sel = channel_select::Select::new();
+    /// assert!(sel.try_select().is_err()); // nothing to select
+    /// ```
+    pub fn new() -> Select<'a> {
+        Select {
+            ops: Vec::new(),
+            next_index: 0,
+            biased: false,
+        }
+    }
+
+    /// An empty selection that picks the first ready operation in the order they were
+    /// added.
+    ///
+    /// ```
+    /// let (s1, r1) = channel_select::unbounded();
+    /// let (s2, r2) = channel_select::unbounded();
+    /// s1.send(1).unwrap();
+    /// s2.send(2).unwrap();
+    /// let mut sel = channel_select::Select::new_biased();
+    /// let first = sel.recv(&r1);
+    /// sel.recv(&r2);
+    /// let oper = sel.select();
+    /// assert_eq!(oper.index(), first);
+    /// assert_eq!(oper.recv(&r1), Ok(1));
+    /// ```
+    pub fn new_biased() -> Select<'a> {
+        Select {
+            biased: true,
+            ..Select::new()
+        }
+    }
+
+    fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
+        let index = self.next_index;
+        self.next_index += 1;
+        self.ops.push(Op {
+            handle,
+            index,
+            is_send,
+        });
+        index
+    }
+
+    /// Adds a send operation; returns its index.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::bounded(1);
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.send(&s);
+    /// let oper = sel.select();
+    /// assert_eq!(oper.index(), i);
+    /// oper.send(&s, 5).unwrap();
+    /// assert_eq!(r.recv(), Ok(5));
+    /// ```
+    pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
+        self.add(s, true)
+    }
+
+    /// Adds a receive operation; returns its index.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded();
+    /// s.send('x').unwrap();
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.recv(&r);
+    /// let oper = sel.select();
+    /// assert_eq!(oper.index(), i);
+    /// assert_eq!(oper.recv(&r), Ok('x'));
+    /// ```
+    pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
+        self.add(r, false)
+    }
+
+    /// Removes the operation with index `index`. Other indices stay as they were.
+    ///
+    /// # Panics
+    /// If there is no operation with that index (never added, or removed already).
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded::<i32>();
+    /// drop(s); // disconnected: its receive is always ready
+    /// let (_s2, r2) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.recv(&r);
+    /// sel.recv(&r2);
+    /// sel.remove(i);
+    /// assert!(sel.try_select().is_err());
+    /// ```
+    pub fn remove(&mut self, index: usize) {
+        let pos = self
+            .ops
+            .iter()
+            .position(|op| op.index == index)
+            .expect("no operation with this index in the `Select` (never added, or removed)");
+        // `remove`, not `swap_remove`: a biased selection relies on insertion order.
+        self.ops.remove(pos);
+    }
+
+    /// Selects an operation that can proceed now, without blocking.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
+    /// sel.recv(&r);
+    /// assert!(sel.try_select().is_err());
+    /// s.send(1).unwrap();
+    /// let oper = sel.try_select().unwrap();
+    /// assert_eq!(oper.recv(&r), Ok(1));
+    /// ```
+    pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
+        self.run(Timeout::Now).ok_or(TrySelectError)
+    }
+
+    /// Blocks until one operation can proceed, and selects it.
+    ///
+    /// # Panics
+    /// If no operation has been added (it would block forever).
+    ///
+    /// ```
+    /// let (s, r) = channel_select::bounded(0);
+    /// std::thread::spawn(move || s.send(7).unwrap());
+    /// let mut sel = channel_select::Select::new();
+    /// sel.recv(&r);
+    /// assert_eq!(sel.select().recv(&r), Ok(7));
+    /// ```
+    pub fn select(&mut self) -> SelectedOperation<'a> {
+        assert!(
+            !self.ops.is_empty(),
+            "`Select::select` called with no operations: it would block forever"
+        );
+        self.run(Timeout::Never)
+            .expect("a selection without timeout ended")
+    }
+
+    /// Like [`Select::select`], giving up after `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let (_s, r) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
+    /// sel.recv(&r);
+    /// assert!(sel.select_timeout(Duration::from_millis(10)).is_err());
+    /// ```
+    pub fn select_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        self.run(Timeout::after(timeout)).ok_or(SelectTimeoutError)
+    }
+
+    /// Like [`Select::select`], giving up at `deadline`.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let mut sel = channel_select::Select::new();
+    /// let t = channel_select::after(Duration::from_millis(5));
+    /// sel.recv(&t);
+    /// let oper = sel.select_deadline(Instant::now() + Duration::from_secs(5)).unwrap();
+    /// assert!(oper.recv(&t).is_ok());
+    /// ```
+    pub fn select_deadline(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        self.run(Timeout::At(deadline)).ok_or(SelectTimeoutError)
+    }
+
+    fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
+        selected(run_select(&mut self.ops, timeout, self.biased)?)
+    }
+
+    /// Returns the index of an operation that is ready now, without performing it.
+    ///
+    /// Another thread may act before the caller does, so the operation may block
+    /// after all: use `try_` forms on the chosen handle.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded::<i32>();
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.recv(&r);
+    /// assert!(sel.try_ready().is_err());
+    /// s.send(1).unwrap();
+    /// assert_eq!(sel.try_ready(), Ok(i));
+    /// ```
+    pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
+        run_ready(&mut self.ops, Timeout::Now, self.biased).ok_or(TryReadyError)
+    }
+
+    /// Blocks until an operation is ready and returns its index.
+    ///
+    /// # Panics
+    /// If no operation has been added (it would block forever).
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded();
+    /// std::thread::spawn(move || s.send(1).unwrap());
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.recv(&r);
+    /// assert_eq!(sel.ready(), i);
+    /// assert_eq!(r.try_recv(), Ok(1));
+    /// ```
+    pub fn ready(&mut self) -> usize {
+        assert!(
+            !self.ops.is_empty(),
+            "`Select::ready` called with no operations: it would block forever"
+        );
+        run_ready(&mut self.ops, Timeout::Never, self.biased).expect("ready without timeout ended")
+    }
+
+    /// Like [`Select::ready`], giving up after `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let (s, _r) = channel_select::bounded(0);
+    /// let mut sel = channel_select::Select::new();
+    /// sel.send(&s);
+    /// assert!(sel.ready_timeout(Duration::from_millis(10)).is_err());
+    /// # let _: &channel_select::Sender<i32> = &s;
+    /// ```
+    pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
+        run_ready(&mut self.ops, Timeout::after(timeout), self.biased).ok_or(ReadyTimeoutError)
+    }
+
+    /// Like [`Select::ready`], giving up at `deadline`.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let (s, _r) = channel_select::bounded(1);
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.send(&s);
+    /// assert_eq!(sel.ready_deadline(Instant::now() + Duration::from_secs(1)), Ok(i));
+    /// # s.send(1).unwrap();
+    /// ```
+    pub fn ready_deadline(&mut self, deadline: Instant) -> Result<usize, ReadyTimeoutError> {
+        run_ready(&mut self.ops, Timeout::At(deadline), self.biased).ok_or(ReadyTimeoutError)
+    }
+}
+
+/// A selection over exactly the operations `select!` names, kept in an array of `N`
+/// on the stack: no allocation and no inline limit, whatever the number of arms.
+/// Used by the `select!` expansion; not part of the public API.
+#[doc(hidden)]
+pub struct SelectArray<'a, const N: usize> {
+    /// The first `len` entries are initialized.
+    ops: [MaybeUninit<Op<'a>>; N],
+    /// Entries added.
+    len: usize,
+    /// Take the first ready operation in insertion order.
+    biased: bool,
+}
+
+impl<'a, const N: usize> SelectArray<'a, N> {
+    /// An empty fair selection.
+    #[inline]
+    pub fn new() -> Self {
+        SelectArray {
+            ops: [MaybeUninit::uninit(); N],
+            len: 0,
+            biased: false,
+        }
+    }
+
+    /// An empty biased selection.
+    #[inline]
+    pub fn new_biased() -> Self {
+        SelectArray {
+            biased: true,
+            ..Self::new()
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
+        let index = self.len;
+        self.ops[index].write(Op {
+            handle,
+            index,
+            is_send,
+        });
+        self.len += 1;
+        index
+    }
+
+    /// Adds a send; returns its index.
+    ///
+    /// # Panics
+    /// If more than `N` operations are added.
+    #[inline]
+    pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
+        self.add(s, true)
+    }
+
+    /// Adds a receive; returns its index.
+    ///
+    /// # Panics
+    /// If more than `N` operations are added.
+    #[inline]
+    pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
+        self.add(r, false)
+    }
+
+    fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
+        // SAFETY: the first `len` entries were written by `add`, and `MaybeUninit<Op>`
+        // has the layout of `Op`.
+        let ops = unsafe {
+            core::slice::from_raw_parts_mut(self.ops.as_mut_ptr().cast::<Op<'a>>(), self.len)
+        };
+        selected(run_select(ops, timeout, self.biased)?)
+    }
+
+    /// Blocks until an operation can proceed; see [`Select::select`].
+    pub fn select(&mut self) -> SelectedOperation<'a> {
+        assert!(
+            self.len > 0,
+            "`Select::select` called with no operations: it would block forever"
+        );
+        self.run(Timeout::Never)
+            .expect("a selection without timeout ended")
+    }
+
+    /// Selects without blocking; see [`Select::try_select`].
+    pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
+        self.run(Timeout::Now).ok_or(TrySelectError)
+    }
+
+    /// Selects, waiting at most `timeout`; see [`Select::select_timeout`].
+    pub fn select_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        self.run(Timeout::after(timeout)).ok_or(SelectTimeoutError)
+    }
+}
+
+impl<const N: usize> Default for SelectArray<'_, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clone for Select<'_> {
+    fn clone(&self) -> Self {
+        Select {
+            ops: self.ops.clone(),
+            next_index: self.next_index,
+            biased: self.biased,
+        }
+    }
+}
+
+impl Default for Select<'_> {
+    fn default() -> Self {
+        Select::new()
+    }
+}
+
+impl fmt::Debug for Select<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("operations", &self.ops.len())
+            .field("biased", &self.biased)
+            .finish()
+    }
+}

@@ -1,0 +1,230 @@
+//! The selection protocol over a slice of operations (see the module above for the
+//! steps): the random order, registration and parking, and the retry loop.
+
+use super::handle::SelectHandle;
+use crate::channel::deadline_after;
+use crate::context::{expired, Context, Operation, Selected};
+use crate::flavors::{sleep_until, Token};
+use channel_core::sync::Backoff;
+use std::time::{Duration, Instant};
+
+/// One operation of a selection.
+#[derive(Clone, Copy)]
+pub(super) struct Op<'a> {
+    /// The endpoint.
+    pub(super) handle: &'a dyn SelectHandle,
+    /// The index `Select::send`/`recv` returned for it.
+    pub(super) index: usize,
+    /// A send (true) or a receive.
+    pub(super) is_send: bool,
+}
+
+/// How long a selection may wait.
+#[derive(Clone, Copy)]
+pub(super) enum Timeout {
+    /// Not at all.
+    Now,
+    /// Forever.
+    Never,
+    /// Until this instant.
+    At(Instant),
+}
+
+impl Timeout {
+    pub(super) fn after(d: Duration) -> Timeout {
+        deadline_after(d).map_or(Timeout::Never, Timeout::At)
+    }
+    fn expired(self) -> bool {
+        match self {
+            Timeout::Now => true,
+            Timeout::Never => false,
+            Timeout::At(t) => expired(t),
+        }
+    }
+}
+
+/// The next 64 random bits of this thread's generator.
+///
+/// The state is one word in a `const` thread-local, seeded by `rand` from the OS on first
+/// use and stepped with wyrand (add a constant, fold a 128-bit product): a selection's
+/// random order then costs a few instructions. Measured, a `RefCell<SmallRng>` behind a
+/// lazily initialized thread-local cost about 100 instructions per selection.
+fn next_random() -> u64 {
+    use std::cell::Cell;
+    std::thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    STATE.with(|state| {
+        let mut s = state.get();
+        if s == 0 {
+            use rand::{rngs::SmallRng, RngCore, SeedableRng};
+            s = SmallRng::from_os_rng().next_u64() | 1;
+        }
+        s = s.wrapping_add(0xa076_1d64_78bd_642f);
+        state.set(s);
+        let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
+        (t as u64) ^ ((t >> 64) as u64)
+    })
+}
+
+/// A uniform index below `n` from 32 random bits, by multiply-shift (Lemire). The bias
+/// is below `n / 2^32`, far under what any fairness measure can see.
+fn below(bits: u32, n: usize) -> usize {
+    ((u64::from(bits) * n as u64) >> 32) as usize
+}
+
+/// Tries the operations one by one in a random order drawn as it goes (a lazy
+/// Fisher-Yates shuffle), or in order when biased; claims the first that can proceed.
+///
+/// The order is a uniformly random permutation cut short at the first ready
+/// operation, so each ready operation is equally likely to win, and a selection whose
+/// first pick is ready pays for one random draw, not a full shuffle.
+fn try_each<'a>(ops: &mut [Op<'a>], token: &mut Token, biased: bool) -> Option<Op<'a>> {
+    if biased || channel_core::sync::LOOM || ops.len() < 2 {
+        // Loom needs determinism; one operation has one order.
+        return ops.iter().find(|op| op.handle.try_select(token)).copied();
+    }
+    let n = ops.len();
+    let mut bits = 0u64;
+    for k in 0..n {
+        if k % 2 == 0 {
+            bits = next_random();
+        } else {
+            bits >>= 32;
+        }
+        let j = k + below(bits as u32, n - k);
+        ops.swap(k, j);
+        if ops[k].handle.try_select(token) {
+            return Some(ops[k]);
+        }
+    }
+    None
+}
+
+/// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates).
+fn shuffle(ops: &mut [Op<'_>]) {
+    if channel_core::sync::LOOM || ops.len() < 2 {
+        return;
+    }
+    for i in (1..ops.len()).rev() {
+        ops.swap(i, below(next_random() as u32, i + 1));
+    }
+}
+
+/// The earliest of `timeout` and the operations' own deadlines.
+fn deadline(ops: &[Op<'_>], timeout: Timeout) -> Option<Instant> {
+    let mut deadline = match timeout {
+        Timeout::At(t) => Some(t),
+        _ => None,
+    };
+    for op in ops {
+        if let Some(d) = op.handle.deadline() {
+            deadline = Some(deadline.map_or(d, |x| x.min(d)));
+        }
+    }
+    deadline
+}
+
+/// Registers with every operation (`watch` for ready, else `register`), parks, and
+/// unregisters. Returns the position in `ops` of the operation that claimed the
+/// context, if one did.
+fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> Option<usize> {
+    let mut registered = 0;
+    let mut sel = Selected::Waiting;
+    for op in ops.iter_mut() {
+        registered += 1;
+        let oper = Operation::hook(op);
+        let ready = if watch {
+            op.handle.watch(oper, cx)
+        } else {
+            op.handle.register(oper, cx)
+        };
+        if ready {
+            // Ready meanwhile: call the wait off, unless something already won.
+            sel = cx
+                .try_select(Selected::Aborted)
+                .map_or_else(|s| s, |()| Selected::Aborted);
+            break;
+        }
+        sel = cx.selected();
+        if sel != Selected::Waiting {
+            break;
+        }
+    }
+    if sel == Selected::Waiting {
+        sel = cx.wait_until(deadline(ops, timeout));
+    }
+    for op in ops.iter_mut().take(registered) {
+        let oper = Operation::hook(op);
+        if watch {
+            op.handle.unwatch(oper);
+        } else {
+            op.handle.unregister(oper);
+        }
+    }
+    match sel {
+        Selected::Operation(oper) => ops.iter_mut().position(|op| Operation::hook(op) == oper),
+        _ => None,
+    }
+}
+
+/// Runs a selection; returns the claimed operation with its token.
+pub(super) fn run_select<'a>(
+    ops: &mut [Op<'a>],
+    timeout: Timeout,
+    biased: bool,
+) -> Option<(Token, Op<'a>)> {
+    if ops.is_empty() {
+        if let Timeout::At(t) = timeout {
+            sleep_until(Some(t));
+        }
+        return None;
+    }
+    let mut token = Token::default();
+    loop {
+        if let Some(op) = try_each(ops, &mut token, biased) {
+            return Some((token, op));
+        }
+        if timeout.expired() {
+            return None;
+        }
+        let won = Context::with(|cx| {
+            let i = block_on(ops, timeout, cx, false)?;
+            ops[i].handle.accept(&mut token, cx).then_some(i)
+        });
+        if let Some(i) = won {
+            return Some((token, ops[i]));
+        }
+    }
+}
+
+/// Runs a `ready()` selection; returns the index of an operation that was ready.
+pub(super) fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> Option<usize> {
+    if ops.is_empty() {
+        if let Timeout::At(t) = timeout {
+            sleep_until(Some(t));
+        }
+        return None;
+    }
+    if !biased {
+        shuffle(ops);
+    }
+    loop {
+        let backoff = Backoff::new();
+        loop {
+            if let Some(op) = ops.iter().find(|op| op.handle.is_ready()) {
+                return Some(op.index);
+            }
+            if backoff.is_completed() || matches!(timeout, Timeout::Now) {
+                break;
+            }
+            backoff.snooze();
+        }
+        if timeout.expired() {
+            return None;
+        }
+        if let Some(i) = Context::with(|cx| block_on(ops, timeout, cx, true)) {
+            return Some(ops[i].index);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `SelectedOperation`: the operation a selection claimed, completed by the caller.
+
+use super::handle::SelectHandle;
+use super::protocol::Op;
+use crate::channel::{with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor};
+use crate::errors::{RecvError, SendError};
+use crate::flavors::{RecvFlavor, SendFlavor, Token};
+use core::fmt;
+
+/// The `SelectedOperation` for a claimed operation.
+pub(super) fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation<'_>> {
+    Some(SelectedOperation {
+        token,
+        index: op.index,
+        is_send: op.is_send,
+        handle: op.handle,
+    })
+}
+
+/// The operation a selection chose, claimed but not yet completed.
+///
+/// Complete it with [`SelectedOperation::send`] or [`SelectedOperation::recv`], passing
+/// the handle it was chosen for (or a clone of it). Dropping it without completing it
+/// is a bug and panics; the claim is given up first, so the channel stays usable: a
+/// claimed message is dropped, and a claimed send on a buffered channel leaves a gap
+/// receivers skip. (A claimed rendezvous send cannot be given up: its receiver keeps
+/// waiting. `mem::forget` on a `SelectedOperation` leaves any claim in place.)
+///
+/// ```
+/// let (s, r) = channel_select::unbounded();
+/// s.send(3).unwrap();
+/// let mut sel = channel_select::Select::new();
+/// sel.recv(&r);
+/// let oper = sel.select();
+/// let r2 = r.clone();
+/// assert_eq!(oper.recv(&r2), Ok(3)); // any handle of the channel will do
+/// ```
+#[must_use = "a selected operation must be completed with `send` or `recv`"]
+pub struct SelectedOperation<'a> {
+    /// The claim.
+    token: Token,
+    /// The operation's index in its `Select`.
+    index: usize,
+    /// A send (true) or a receive.
+    is_send: bool,
+    /// The selected endpoint, to give the claim up if it is never completed.
+    handle: &'a dyn SelectHandle,
+}
+
+impl SelectedOperation<'_> {
+    /// The index of the chosen operation, as `Select::send`/`recv` returned it.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded::<()>();
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.send(&s);
+    /// let oper = sel.select();
+    /// assert_eq!(oper.index(), i);
+    /// oper.send(&s, ()).unwrap();
+    /// # drop(r);
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// True if `h` is a handle of the selected operation's channel: the selected handle
+    /// itself (the common case, one pointer comparison) or another handle, a clone, of
+    /// the same channel.
+    fn is_for<H>(&self, h: &H, addr: fn(&H) -> usize) -> bool {
+        core::ptr::eq(
+            self.handle as *const dyn SelectHandle as *const (),
+            h as *const H as *const (),
+        ) || addr(h) == self.handle.addr()
+    }
+
+    /// Completes the chosen send with `msg`. Fails, handing `msg` back, if the channel
+    /// was disconnected.
+    ///
+    /// # Panics
+    /// If `s` is not a handle of the selected operation's channel, or the selected
+    /// operation is a receive.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::unbounded();
+    /// drop(r);
+    /// let mut sel = channel_select::Select::new();
+    /// sel.send(&s);
+    /// let oper = sel.select(); // a disconnected channel's send is ready
+    /// assert_eq!(oper.send(&s, 9).unwrap_err().into_inner(), 9);
+    /// ```
+    pub fn send<T>(mut self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
+        assert!(
+            self.is_send && self.is_for(s, Sender::addr),
+            "`SelectedOperation::send` was given a sender of another channel than the selected operation's"
+        );
+        // SAFETY: the token was claimed by `start_send`/`accept_send` of this very
+        // channel (checked above), and is completed once: `self` is consumed.
+        let res = unsafe { with_sender!(s, c => c.write(&mut self.token, msg)) };
+        core::mem::forget(self);
+        res.map_err(SendError)
+    }
+
+    /// Completes the chosen receive. Fails if the channel is empty and disconnected.
+    ///
+    /// # Panics
+    /// If `r` is not a handle of the selected operation's channel, or the selected
+    /// operation is a send.
+    ///
+    /// ```
+    /// let (s, r) = channel_select::bounded::<i32>(1);
+    /// drop(s);
+    /// let mut sel = channel_select::Select::new();
+    /// sel.recv(&r);
+    /// assert!(sel.select().recv(&r).is_err());
+    /// ```
+    pub fn recv<T>(mut self, r: &Receiver<T>) -> Result<T, RecvError> {
+        assert!(
+            !self.is_send && self.is_for(r, Receiver::addr),
+            "`SelectedOperation::recv` was given a receiver of another channel than the selected operation's"
+        );
+        // SAFETY: the token was claimed by `start_recv`/`accept_recv` of this very
+        // channel (checked above), and is completed once: `self` is consumed.
+        let res = unsafe { with_receiver!(r, c => c.read(&mut self.token)) };
+        core::mem::forget(self);
+        res.map_err(|()| RecvError)
+    }
+}
+
+impl fmt::Debug for SelectedOperation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SelectedOperation")
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+impl Drop for SelectedOperation<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the claim was not completed (completing forgets `self`), and it
+        // belongs to `self.handle`'s channel.
+        unsafe { self.handle.abandon(&mut self.token) };
+        if !std::thread::panicking() {
+            panic!("dropped a `SelectedOperation` without completing it with `send` or `recv`");
+        }
+    }
+}
