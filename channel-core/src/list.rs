@@ -260,6 +260,8 @@ impl<T> Queue<T> for ListQueue<T> {
                     .compare_exchange(block, new, Ordering::Release, Ordering::Relaxed)
                     .is_ok()
                 {
+                    // Release: publishes the block to receivers (their Acquire load
+                    // of `head.block`).
                     self.head.block.store(new, Ordering::Release);
                     block = new;
                 } else {
@@ -271,6 +273,8 @@ impl<T> Queue<T> for ListQueue<T> {
                 }
             }
             let new_tail = tail + (1 << SHIFT);
+            // On failure, Acquire (as for the first load) pairs with the Release
+            // stores that move tail into a new block.
             match self.tail.index.compare_exchange(
                 tail,
                 new_tail,
@@ -322,6 +326,8 @@ impl<T> Queue<T> for ListQueue<T> {
 
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
+        // Acquire: pairs with the Release stores of the receiver that moved head into
+        // its current block, and of the sender that installed the first block.
         let mut head = self.head.index.load(Ordering::Acquire);
         let mut block = self.head.block.load(Ordering::Acquire);
         loop {
@@ -363,6 +369,7 @@ impl<T> Queue<T> for ListQueue<T> {
                 block = self.head.block.load(Ordering::Acquire);
                 continue;
             }
+            // On failure, Acquire as for the first load of head.
             match self.head.index.compare_exchange(
                 head,
                 new_head,
