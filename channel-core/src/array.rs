@@ -206,6 +206,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
         }
     }
 
+    #[inline]
     unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
         if r.slot.is_null() {
             return Err(msg);
@@ -282,6 +283,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
         }
     }
 
+    #[inline]
     unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()> {
         if r.slot.is_null() {
             return Err(());

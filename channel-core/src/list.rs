@@ -311,6 +311,7 @@ impl<T> Queue<T> for ListQueue<T> {
         result
     }
 
+    #[inline]
     unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
         if r.slot.is_null() {
             return Err(msg);
@@ -413,6 +414,7 @@ impl<T> Queue<T> for ListQueue<T> {
         }
     }
 
+    #[inline]
     unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()> {
         if r.slot.is_null() {
             return Err(());

@@ -74,6 +74,7 @@ impl<T> Packet<T> {
     /// let p = channel_core::Packet::with_message("hi");
     /// assert!(p.is_on_stack());
     /// ```
+    #[inline]
     pub fn with_message(msg: T) -> Packet<T> {
         Packet {
             on_stack: true,
@@ -103,6 +104,7 @@ impl<T> Packet<T> {
     /// unsafe { p.put(3) };
     /// assert_eq!(unsafe { p.take() }, 3);
     /// ```
+    #[inline]
     pub unsafe fn put(&self, msg: T) {
         // SAFETY: exclusive access guaranteed by the caller.
         self.msg.with_mut(|p| unsafe { *p = Some(msg) });
@@ -121,6 +123,7 @@ impl<T> Packet<T> {
     /// let p = channel_core::Packet::with_message(String::from("x"));
     /// assert_eq!(unsafe { p.take() }, "x");
     /// ```
+    #[inline]
     pub unsafe fn take(&self) -> T {
         // SAFETY: exclusive access guaranteed by the caller.
         self.msg

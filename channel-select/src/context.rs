@@ -117,6 +117,7 @@ impl Context {
     ///
     /// Straight-line on purpose: `R` may hold a large message, and every extra layer
     /// carrying it (a closure result, an `Option`) would be another copy on the stack.
+    #[inline]
     pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
         // Taken out while in use, so a nested wait (from a `Drop` during a wait, say)
         // gets a fresh context instead of sharing this one. `try_with` fails only

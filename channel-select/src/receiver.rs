@@ -55,6 +55,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.try_recv(), Ok(5));
     /// assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
+    #[inline]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         with_receiver!(self, c => c.try_recv())
     }
@@ -72,6 +73,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.recv(), Ok(1));
     /// assert_eq!(r.recv(), Err(RecvError));
     /// ```
+    #[inline]
     pub fn recv(&self) -> Result<T, RecvError> {
         with_receiver!(self, c => c.recv(None)).map_err(|e| match e {
             RecvTimeoutError::Disconnected => RecvError,
@@ -87,6 +89,7 @@ impl<T> Receiver<T> {
     /// let (_s, r) = unbounded::<i32>();
     /// assert_eq!(r.recv_timeout(Duration::from_millis(10)), Err(RecvTimeoutError::Timeout));
     /// ```
+    #[inline]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         with_receiver!(self, c => c.recv(deadline_after(timeout)))
     }

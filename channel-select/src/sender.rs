@@ -46,6 +46,7 @@ impl<T> Sender<T> {
     /// drop(r);
     /// assert_eq!(s.try_send(3), Err(TrySendError::Disconnected(3)));
     /// ```
+    #[inline]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         with_sender!(self, c => c.try_send(msg))
     }
@@ -61,6 +62,7 @@ impl<T> Sender<T> {
     /// std::thread::spawn(move || s.send("hi").unwrap());
     /// assert_eq!(r.recv(), Ok("hi"));
     /// ```
+    #[inline]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
         with_sender!(self, c => c.send(msg, None)).map_err(|e| match e {
             SendTimeoutError::Disconnected(m) => SendError(m),
@@ -76,6 +78,7 @@ impl<T> Sender<T> {
     /// let (s, _r) = bounded(0);
     /// assert_eq!(s.send_timeout(1, Duration::from_millis(10)), Err(SendTimeoutError::Timeout(1)));
     /// ```
+    #[inline]
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         with_sender!(self, c => c.send(msg, deadline_after(timeout)))
     }

@@ -56,10 +56,10 @@ fn recv_big(r: &Receiver<Big>, how: u8) -> Option<u8> {
     }
 }
 
-/// The stack of each test thread. In release builds a 1 MiB message costs a channel
-/// operation up to about 6 MiB of stack (the message passes through a few frames by
-/// value); this test's own frames take about 5 MiB more. Debug builds give every
-/// temporary its own stack slot and need about twice that.
+/// The stack of each test thread. In release builds a channel operation on a 1 MiB
+/// message needs about 2 MiB of stack beyond its caller's (4 MiB for a rendezvous send,
+/// which also holds the message in its packet); this test's own frames take about 5 MiB
+/// more. Debug builds give every temporary its own stack slot and need about twice that.
 const STACK: usize = if cfg!(debug_assertions) {
     32 << 20
 } else {

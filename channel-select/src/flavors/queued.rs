@@ -58,6 +58,7 @@ fn block(waker: &SyncWaker, oper: Operation, deadline: Option<Instant>, ready: i
 }
 
 impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<Q> {
+    #[inline]
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut token = Token::default();
         if !self.start_recv(&mut token) {
@@ -67,6 +68,7 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<Q> {
         unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
     }
 
+    #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
         loop {
@@ -155,6 +157,7 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<Q> {
 }
 
 impl<T, Q: Queue<T>> SendFlavor<T> for Queued<Q> {
+    #[inline]
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut token = Token::default();
         if !self.start_send(&mut token) {
@@ -164,6 +167,7 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<Q> {
         unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
     }
 
+    #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();
         loop {

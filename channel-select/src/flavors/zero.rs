@@ -169,6 +169,7 @@ impl<T> Channel<T> {
 }
 
 impl<T> RecvFlavor<T> for Channel<T> {
+    #[inline]
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut token = Token::default();
         if !self.start_recv(&mut token) {
@@ -178,6 +179,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
     }
 
+    #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
         let mut inner = self.lock();
@@ -235,6 +237,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         self.start(false, token)
     }
 
+    #[inline]
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
         if token.zero.is_null() {
             return Err(());
@@ -286,6 +289,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
 }
 
 impl<T> SendFlavor<T> for Channel<T> {
+    #[inline]
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut token = Token::default();
         if !self.start_send(&mut token) {
@@ -295,6 +299,7 @@ impl<T> SendFlavor<T> for Channel<T> {
         unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
     }
 
+    #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();
         let mut inner = self.lock();
@@ -327,6 +332,7 @@ impl<T> SendFlavor<T> for Channel<T> {
         self.start(true, token)
     }
 
+    #[inline]
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
         if token.zero.is_null() {
             return Err(msg);
