@@ -131,6 +131,22 @@ impl<T> Packet<T> {
             .expect("rendezvous packet has no message")
     }
 
+    /// Takes the message out if there is one: a sender that gave up after claiming the
+    /// receiver (see `SelectedOperation`) sets `ready` on an empty packet.
+    ///
+    /// # Safety
+    /// As for [`Packet::take`].
+    ///
+    /// ```
+    /// let p = channel_core::Packet::with_message(1);
+    /// assert_eq!(unsafe { p.try_take() }, Some(1));
+    /// assert_eq!(unsafe { p.try_take() }, None);
+    /// ```
+    pub unsafe fn try_take(&self) -> Option<T> {
+        // SAFETY: exclusive access guaranteed by the caller.
+        self.msg.with_mut(|p| unsafe { (*p).take() })
+    }
+
     /// Marks the exchange complete.
     ///
     /// ```

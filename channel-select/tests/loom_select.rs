@@ -150,3 +150,22 @@ fn loom_select_timeout_races_send_rendezvous() {
         }
     });
 }
+
+/// A selected rendezvous send that is given up (its `SelectedOperation` dropped, which
+/// panics) releases the receiver it claimed, which then gets the next message. Under
+/// loom the selection may also time out first; the receiver is fine either way.
+#[test]
+fn loom_abandoned_rendezvous_send_releases_its_receiver() {
+    loom::model(|| {
+        let (s, r) = bounded(0);
+        let receiver = thread::spawn(move || r.recv());
+        let mut sel = Select::new();
+        sel.send(&s);
+        if let Ok(oper) = sel.select_timeout(Duration::from_secs(3600)) {
+            let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(oper)));
+            assert!(dropped.is_err(), "dropping an uncompleted operation panics");
+        }
+        s.send(7).unwrap();
+        assert_eq!(receiver.join().unwrap(), Ok(7));
+    });
+}

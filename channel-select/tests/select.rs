@@ -657,3 +657,58 @@ fn a_wrong_handle_panic_leaves_the_channel_usable() {
         );
     }
 }
+
+/// A selected rendezvous send dropped uncompleted releases the receiver it claimed:
+/// that receiver waits again and gets the next real message, within its deadline.
+#[test]
+fn an_abandoned_rendezvous_send_releases_its_receiver() {
+    let outcome = within(Duration::from_secs(10), || {
+        let (s, r) = bounded::<u8>(0);
+        let receiver = thread::spawn(move || r.recv_timeout(Duration::from_secs(5)));
+        // Let the receiver park, so the selection below claims it.
+        thread::sleep(Duration::from_millis(100));
+        let msg = expect_panic(|| {
+            let mut sel = Select::new();
+            sel.send(&s);
+            let oper = sel
+                .select_timeout(Duration::from_secs(2))
+                .expect("a receiver is waiting");
+            drop(oper);
+        });
+        assert!(msg.contains("SelectedOperation"), "{msg}");
+        s.send(9).unwrap();
+        receiver.join().unwrap()
+    });
+    assert_eq!(outcome, Some(Ok(9)), "the receiver was left waiting");
+}
+
+/// The same, with the receiver itself selecting: completing its selected receive after
+/// the sender gave up falls back to an ordinary receive of the next message.
+#[test]
+fn an_abandoned_rendezvous_send_releases_a_selecting_receiver() {
+    let outcome = within(Duration::from_secs(10), || {
+        let (s, r) = bounded::<u8>(0);
+        let receiver = thread::spawn(move || {
+            let mut sel = Select::new();
+            sel.recv(&r);
+            let oper = sel.select();
+            oper.recv(&r)
+        });
+        thread::sleep(Duration::from_millis(100));
+        let _ = expect_panic(|| {
+            let mut sel = Select::new();
+            sel.send(&s);
+            drop(
+                sel.select_timeout(Duration::from_secs(2))
+                    .expect("a receiver is waiting"),
+            );
+        });
+        s.send(4).unwrap();
+        receiver.join().unwrap()
+    });
+    assert_eq!(
+        outcome,
+        Some(Ok(4)),
+        "the selecting receiver was left waiting"
+    );
+}

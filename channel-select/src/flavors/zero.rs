@@ -12,6 +12,10 @@
 //!   operations. The side that *reads* a heap packet frees it; a registration that
 //!   lost is freed by its owner when it unregisters.
 //!
+//! A selected send that is never completed (its `SelectedOperation` dropped) releases
+//! the receiver it claimed with an empty packet: a blocked `recv` then waits again, and
+//! a selected receive completes with an ordinary blocking receive.
+//!
 //! A thread never pairs with itself (`Waker::try_select` skips its own entries), so a
 //! selection of both a send and a receive on one rendezvous channel waits for others.
 
@@ -94,6 +98,31 @@ impl<T> Channel<T> {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.inner)
+    }
+
+    /// Completes a receive through the claimed `packet`: `None` if its sender gave up.
+    ///
+    /// # Safety
+    /// `packet` is the non-null packet of a sender this thread claimed on this channel,
+    /// or this selecting receiver's own packet, handed over by its sender.
+    unsafe fn take_from(&self, packet: *mut ()) -> Option<T> {
+        // SAFETY: alive until we set `ready` (a stack packet) or free it (a heap one).
+        let p = unsafe { &*(packet as *const Packet<T>) };
+        if p.is_on_stack() {
+            // A blocked `send`: its message is there; it leaves once `ready` is set.
+            // SAFETY: we alone read the packet until we set `ready`.
+            let msg = unsafe { p.take() };
+            p.set_ready();
+            Some(msg)
+        } else {
+            // A selecting sender (or our own selection's packet): the sender writes
+            // once it completes its operation, or sets `ready` alone if it gave up.
+            p.wait_ready();
+            // SAFETY: `ready` is set; the heap packet is ours to read and free.
+            let msg = unsafe { p.try_take() };
+            unsafe { free_packet::<T>(packet) };
+            msg
+        }
     }
 
     /// Claims a waiting peer of the side opposite `sending` (or the disconnection).
@@ -186,23 +215,33 @@ impl<T> RecvFlavor<T> for Channel<T> {
         if let Some(entry) = inner.senders.try_select() {
             drop(inner);
             entry.cx.unpark();
-            token.zero = entry.packet;
             // SAFETY: the packet of a sender we just claimed, handed to us alone.
-            return unsafe { self.read(&mut token) }.map_err(|()| RecvTimeoutError::Disconnected);
+            return match unsafe { self.take_from(entry.packet) } {
+                Some(msg) => Ok(msg),
+                // Its sender gave up its selected send: wait as usual.
+                None => self.recv(deadline),
+            };
         }
         if inner.is_disconnected {
             return Err(RecvTimeoutError::Disconnected);
         }
-        Context::with(|cx| {
+        let received = Context::with(|cx| {
             let oper = Operation::hook(&mut token);
             let packet = Packet::<T>::empty_on_stack();
             match self.wait(inner, false, oper, &packet, cx, deadline) {
-                // SAFETY: `ready` is set: the sender's message is in our packet.
-                Selected::Operation(_) => Ok(unsafe { packet.take() }),
+                // SAFETY: `ready` is set: the sender is done with our packet. It is
+                // empty only if the sender gave up its selected send.
+                Selected::Operation(_) => Ok(unsafe { packet.try_take() }),
                 Selected::Disconnected => Err(RecvTimeoutError::Disconnected),
                 _ => Err(RecvTimeoutError::Timeout),
             }
-        })
+        });
+        match received {
+            Ok(Some(msg)) => Ok(msg),
+            // Released without a message: wait again, for the same deadline.
+            Ok(None) => self.recv(deadline),
+            Err(e) => Err(e),
+        }
     }
 
     fn len(&self) -> usize {
@@ -242,23 +281,11 @@ impl<T> RecvFlavor<T> for Channel<T> {
         if token.zero.is_null() {
             return Err(());
         }
-        // SAFETY: the caller guarantees the token came from this channel: `zero` is the
-        // packet of the sender we claimed, alive until we set `ready` (stack) or free
-        // it (heap).
-        let packet = unsafe { &*(token.zero as *const Packet<T>) };
-        if packet.is_on_stack() {
-            // A blocked `send`: its message is there; it leaves once `ready` is set.
-            // SAFETY: we alone read the packet until we set `ready`.
-            let msg = unsafe { packet.take() };
-            packet.set_ready();
-            Ok(msg)
-        } else {
-            // A selecting sender: it writes once it completes its operation.
-            packet.wait_ready();
-            // SAFETY: `ready` is set; the heap packet is ours to read and free.
-            let msg = unsafe { packet.take() };
-            unsafe { free_packet::<T>(token.zero) };
-            Ok(msg)
+        // SAFETY: forwarded from the caller: the packet of the sender we claimed.
+        match unsafe { self.take_from(token.zero) } {
+            Some(msg) => Ok(msg),
+            // The sender gave up its selected send: receive as usual instead.
+            None => self.recv(None).map_err(|_| ()),
         }
     }
 
@@ -346,10 +373,13 @@ impl<T> SendFlavor<T> for Channel<T> {
         Ok(())
     }
 
-    unsafe fn abandon_send(&self, _token: &mut Token) {
-        // The claimed receiver waits for this message and cannot be released without
-        // one: a rendezvous send abandoned after selection leaves that receiver waiting
-        // (documented on `SelectedOperation`).
+    unsafe fn abandon_send(&self, token: &mut Token) {
+        if token.zero.is_null() {
+            return;
+        }
+        // SAFETY: as in `write`: the packet of the receiver we claimed, alive until it
+        // sees `ready`. Set without a message, it tells the receiver to wait again.
+        unsafe { &*(token.zero as *const Packet<T>) }.set_ready();
     }
 
     fn register_send(&self, oper: Operation, cx: &Context) -> bool {

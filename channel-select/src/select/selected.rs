@@ -22,9 +22,10 @@ pub(super) fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation
 /// Complete it with [`SelectedOperation::send`] or [`SelectedOperation::recv`], passing
 /// the handle it was chosen for (or a clone of it). Dropping it without completing it
 /// is a bug and panics; the claim is given up first, so the channel stays usable: a
-/// claimed message is dropped, and a claimed send on a buffered channel leaves a gap
-/// receivers skip. (A claimed rendezvous send cannot be given up: its receiver keeps
-/// waiting. `mem::forget` on a `SelectedOperation` leaves any claim in place.)
+/// claimed message is dropped, a claimed send on a buffered channel leaves a gap
+/// receivers skip, and a claimed rendezvous send releases its receiver to wait again.
+/// (`mem::forget` on a `SelectedOperation` leaves its claim in place: never UB, but the
+/// claimed slot or receiver stays taken.)
 ///
 /// ```
 /// let (s, r) = channel_select::unbounded();
