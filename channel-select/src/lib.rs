@@ -2,7 +2,7 @@
 //!
 //! This crate builds junction's channels on the queue primitives of `channel-core`:
 //! [`bounded`] and [`unbounded`] channels, the timer receivers [`after`], [`at`],
-//! [`tick`] and [`never`], and [`Select`]. Users normally depend on the `junction`
+//! [`tick`] and [`never()`], and [`Select`]. Users normally depend on the `junction`
 //! facade, which re-exports all of it and adds `select!`.
 //!
 //! ```
