@@ -145,8 +145,11 @@ impl<T> ArrayQueue<T> {
     }
 }
 
-impl<T> Queue<T> for ArrayQueue<T> {
-    fn reserve_send(&self, r: &mut Reservation) -> bool {
+impl<T> ArrayQueue<T> {
+    /// The full `reserve_send`: waits out a sender mid-write, skips holes, reports
+    /// full and disconnected.
+    #[inline(never)]
+    fn reserve_send_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -206,8 +209,12 @@ impl<T> Queue<T> for ArrayQueue<T> {
         }
     }
 
+    /// `Queue::write`.
+    ///
+    /// # Safety
+    /// As for [`Queue::write`].
     #[inline]
-    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
+    unsafe fn write_slot(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
         if r.slot.is_null() {
             return Err(msg);
         }
@@ -221,7 +228,11 @@ impl<T> Queue<T> for ArrayQueue<T> {
         Ok(())
     }
 
-    unsafe fn abandon(&self, r: &mut Reservation) {
+    /// `Queue::abandon`.
+    ///
+    /// # Safety
+    /// As for [`Queue::abandon`].
+    unsafe fn abandon_slot(&self, r: &mut Reservation) {
         if r.slot.is_null() {
             return;
         }
@@ -231,7 +242,10 @@ impl<T> Queue<T> for ArrayQueue<T> {
         slot.stamp.store(r.aux | self.mark_bit, Ordering::Release);
     }
 
-    fn reserve_recv(&self, r: &mut Reservation) -> bool {
+    /// The full `reserve_recv`: waits out a sender mid-write, skips holes, reports
+    /// empty and disconnected.
+    #[inline(never)]
+    fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
@@ -283,8 +297,12 @@ impl<T> Queue<T> for ArrayQueue<T> {
         }
     }
 
+    /// `Queue::read`.
+    ///
+    /// # Safety
+    /// As for [`Queue::read`].
     #[inline]
-    unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()> {
+    unsafe fn read_slot(&self, r: &mut Reservation) -> Result<T, ()> {
         if r.slot.is_null() {
             return Err(());
         }
@@ -295,6 +313,75 @@ impl<T> Queue<T> for ArrayQueue<T> {
         // Release: hands the emptied slot to the next lap's sender.
         slot.stamp.store(r.aux, Ordering::Release);
         Ok(msg)
+    }
+}
+
+impl<T> Queue<T> for ArrayQueue<T> {
+    #[inline]
+    fn reserve_send(&self, r: &mut Reservation) -> bool {
+        // Fast path, inlined: the slot at tail is free and the CAS wins. Everything else
+        // (full, contended, mid-write, holes, disconnected) goes to the full loop.
+        let tail = self.tail.load(Ordering::Relaxed);
+        let slot = &self.buffer[tail & (self.mark_bit - 1)];
+        // Acquire: as in `reserve_send_slow`. A marked (disconnected) tail never equals
+        // a stamp, so it takes the slow path.
+        if slot.stamp.load(Ordering::Acquire) == tail
+            && self
+                .tail
+                .compare_exchange(
+                    tail,
+                    self.next_position(tail),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            r.slot = slot as *const Slot<T> as *const u8;
+            r.aux = tail + 1;
+            return true;
+        }
+        self.reserve_send_slow(r)
+    }
+
+    #[inline]
+    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_slot(r, msg) }
+    }
+
+    unsafe fn abandon(&self, r: &mut Reservation) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.abandon_slot(r) }
+    }
+
+    #[inline]
+    fn reserve_recv(&self, r: &mut Reservation) -> bool {
+        // Fast path, inlined: the slot at head holds a message and the CAS wins.
+        let head = self.head.load(Ordering::Relaxed);
+        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        // Acquire: as in `reserve_recv_slow`.
+        if slot.stamp.load(Ordering::Acquire) == head + 1
+            && self
+                .head
+                .compare_exchange(
+                    head,
+                    self.next_position(head),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            r.slot = slot as *const Slot<T> as *const u8;
+            r.aux = head.wrapping_add(self.one_lap);
+            return true;
+        }
+        self.reserve_recv_slow(r)
+    }
+
+    #[inline]
+    unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.read_slot(r) }
     }
 
     fn len(&self) -> usize {

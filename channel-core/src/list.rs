@@ -226,8 +226,11 @@ impl<T> ListQueue<T> {
     }
 }
 
-impl<T> Queue<T> for ListQueue<T> {
-    fn reserve_send(&self, r: &mut Reservation) -> bool {
+impl<T> ListQueue<T> {
+    /// The full `reserve_send`: installs blocks, waits out a sender moving to the
+    /// next block, reports disconnection.
+    #[inline(never)]
+    fn reserve_send_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         // Acquire: pairs with the Release stores that install blocks.
         let mut tail = self.tail.index.load(Ordering::Acquire);
@@ -311,8 +314,12 @@ impl<T> Queue<T> for ListQueue<T> {
         result
     }
 
+    /// `Queue::write`.
+    ///
+    /// # Safety
+    /// As for [`Queue::write`].
     #[inline]
-    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
+    unsafe fn write_slot(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
         if r.slot.is_null() {
             return Err(msg);
         }
@@ -323,6 +330,43 @@ impl<T> Queue<T> for ListQueue<T> {
         // Release: publishes the message to the reader's Acquire in `wait_write`.
         slot.state.fetch_or(WRITE, Ordering::Release);
         Ok(())
+    }
+}
+
+impl<T> Queue<T> for ListQueue<T> {
+    #[inline]
+    fn reserve_send(&self, r: &mut Reservation) -> bool {
+        // Fast path, inlined: inside a block (not its last slot, which installs the
+        // next one), not disconnected, and the CAS wins. The rest is the full loop.
+        // Acquire: pairs with the Release stores that install blocks.
+        let tail = self.tail.index.load(Ordering::Acquire);
+        let block = self.tail.block.load(Ordering::Acquire);
+        let offset = (tail >> SHIFT) % LAP;
+        if tail & MARK_BIT == 0
+            && offset + 1 < BLOCK_CAP
+            && !block.is_null()
+            && self
+                .tail
+                .index
+                .compare_exchange(
+                    tail,
+                    tail + (1 << SHIFT),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            r.slot = block as *const u8;
+            r.aux = offset;
+            return true;
+        }
+        self.reserve_send_slow(r)
+    }
+
+    #[inline]
+    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_slot(r, msg) }
     }
 
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
