@@ -331,45 +331,11 @@ impl<T> ListQueue<T> {
         slot.state.fetch_or(WRITE, Ordering::Release);
         Ok(())
     }
-}
 
-impl<T> Queue<T> for ListQueue<T> {
-    #[inline]
-    fn reserve_send(&self, r: &mut Reservation) -> bool {
-        // Fast path, inlined: inside a block (not its last slot, which installs the
-        // next one), not disconnected, and the CAS wins. The rest is the full loop.
-        // Acquire: pairs with the Release stores that install blocks.
-        let tail = self.tail.index.load(Ordering::Acquire);
-        let block = self.tail.block.load(Ordering::Acquire);
-        let offset = (tail >> SHIFT) % LAP;
-        if tail & MARK_BIT == 0
-            && offset + 1 < BLOCK_CAP
-            && !block.is_null()
-            && self
-                .tail
-                .index
-                .compare_exchange(
-                    tail,
-                    tail + (1 << SHIFT),
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-        {
-            r.slot = block as *const u8;
-            r.aux = offset;
-            return true;
-        }
-        self.reserve_send_slow(r)
-    }
-
-    #[inline]
-    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.write_slot(r, msg) }
-    }
-
-    fn reserve_recv(&self, r: &mut Reservation) -> bool {
+    /// The full `reserve_recv`: reports empty and disconnected, waits out a block
+    /// hand-over and a first block being installed, skips holes.
+    #[inline(never)]
+    fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         // Acquire: pairs with the Release stores of the receiver that moved head into
         // its current block, and of the sender that installed the first block.
@@ -456,6 +422,82 @@ impl<T> Queue<T> for ListQueue<T> {
                 }
             }
         }
+    }
+}
+
+impl<T> Queue<T> for ListQueue<T> {
+    #[inline]
+    fn reserve_send(&self, r: &mut Reservation) -> bool {
+        // Fast path, inlined: inside a block (not its last slot, which installs the
+        // next one), not disconnected, and the CAS wins. The rest is the full loop.
+        // Acquire: pairs with the Release stores that install blocks.
+        let tail = self.tail.index.load(Ordering::Acquire);
+        let block = self.tail.block.load(Ordering::Acquire);
+        let offset = (tail >> SHIFT) % LAP;
+        if tail & MARK_BIT == 0
+            && offset + 1 < BLOCK_CAP
+            && !block.is_null()
+            && self
+                .tail
+                .index
+                .compare_exchange(
+                    tail,
+                    tail + (1 << SHIFT),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            r.slot = block as *const u8;
+            r.aux = offset;
+            return true;
+        }
+        self.reserve_send_slow(r)
+    }
+
+    #[inline]
+    unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_slot(r, msg) }
+    }
+
+    #[inline]
+    fn reserve_recv(&self, r: &mut Reservation) -> bool {
+        // Fast path, inlined: inside a block (not its last slot, which moves head to
+        // the next block), a message known to be there, and the CAS wins.
+        // Acquire: as in `reserve_recv_slow`.
+        let head = self.head.index.load(Ordering::Acquire);
+        let block = self.head.block.load(Ordering::Acquire);
+        let offset = (head >> SHIFT) % LAP;
+        if offset + 1 < BLOCK_CAP && !block.is_null() {
+            let mut new_head = head + (1 << SHIFT);
+            let ready = new_head & MARK_BIT != 0 || {
+                // Acquire: pairs with the senders' CAS; a stale tail only looks emptier.
+                let tail = self.tail.index.load(Ordering::Acquire);
+                if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                    new_head |= MARK_BIT;
+                }
+                head >> SHIFT != tail >> SHIFT
+            };
+            if ready
+                && self
+                    .head
+                    .index
+                    .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
+                    .is_ok()
+            {
+                // SAFETY: our slot keeps `block` alive until we release it.
+                if unsafe { (*block).wait_write(offset) } & HOLE == 0 {
+                    r.slot = block as *const u8;
+                    r.aux = offset;
+                    return true;
+                }
+                // An abandoned send: release the slot; the full loop takes the next.
+                // SAFETY: we own the slot and are done with it.
+                unsafe { Block::release(block, offset) };
+            }
+        }
+        self.reserve_recv_slow(r)
     }
 
     #[inline]
