@@ -7,7 +7,10 @@
 //! match for everything else. The channel disconnects when the last sender or the last
 //! receiver drops (or on `close()`); the memory goes with the last handle of either kind.
 
-use crate::flavors::{at, never, queued::Queued, tick, zero};
+use crate::flavors::at::At;
+use crate::flavors::tick::Tick;
+use crate::flavors::timer::Timed;
+use crate::flavors::{never, queued::Queued, zero};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::Arc;
 use channel_core::{ArrayQueue, ListQueue};
@@ -133,8 +136,8 @@ pub(crate) enum ReceiverFlavor<T> {
     Array(Arc<Counted<Queued<ArrayQueue<T>>>>),
     List(Arc<Counted<Queued<ListQueue<T>>>>),
     Zero(Arc<Counted<zero::Channel<T>>>),
-    At(Arc<Counted<at::Channel<T>>>),
-    Tick(Arc<Counted<tick::Channel<T>>>),
+    At(Arc<Counted<Timed<At, T>>>),
+    Tick(Arc<Counted<Timed<Tick, T>>>),
     Never(never::Channel<T>),
 }
 
@@ -225,7 +228,7 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 /// A receiver that delivers the `Instant` `d` from now, once.
 pub(crate) fn timer_at(when: Instant) -> Receiver<Instant> {
     Receiver {
-        flavor: ReceiverFlavor::At(Counted::new(at::Channel::new(when, |i| i), 0)),
+        flavor: ReceiverFlavor::At(Counted::new(Timed::new(At::new(when), |i| i), 0)),
     }
 }
 
@@ -233,7 +236,7 @@ pub(crate) fn timer_at(when: Instant) -> Receiver<Instant> {
 pub(crate) fn timer_tick(period: Duration) -> Receiver<Instant> {
     Receiver {
         flavor: ReceiverFlavor::Tick(Counted::new(
-            tick::Channel::new(Instant::now(), period, |i| i),
+            Timed::new(Tick::new(Instant::now(), period), |i| i),
             0,
         )),
     }

@@ -3,7 +3,7 @@
 //! - [`queued`]: a buffered channel over any `channel_core::Queue` (the bounded ring and
 //!   the unbounded list share this code);
 //! - [`zero`]: the rendezvous channel, `bounded(0)`;
-//! - [`at`], [`tick`], [`never`]: the timer receivers.
+//! - [`at`], [`tick`] (through [`timer`]), [`never`]: the timer receivers.
 //!
 //! Every flavor offers its operations twice: as blocking/`try_` calls, and in two
 //! phases (`start_*` to claim, `read`/`write` to complete) for selection.
@@ -12,6 +12,7 @@ pub(crate) mod at;
 pub(crate) mod never;
 pub(crate) mod queued;
 pub(crate) mod tick;
+pub(crate) mod timer;
 pub(crate) mod zero;
 
 use crate::context::{Context, Operation};

@@ -1,0 +1,104 @@
+//! What the timer receivers (`at`, `tick`) share: a [`Timer`] says when its next message
+//! is due and claims it; [`Timed`] turns any timer into a receive flavor.
+//!
+//! A timer has no thread and no wait list. A receiver sleeps until the next message is
+//! due (or its own deadline); a selection takes the due time as one of its deadlines.
+//! A timer is never disconnected, so a receive with nothing ever due again sleeps until
+//! its deadline and times out.
+
+use super::{sleep_until, RecvFlavor, Token};
+use crate::context::{Context, Operation};
+use crate::errors::{RecvTimeoutError, TryRecvError};
+use std::time::Instant;
+
+/// A source of messages that become due by themselves.
+pub(crate) trait Timer {
+    /// Claims the message that is due now, if any, and returns its instant. Exactly one
+    /// caller gets each message.
+    fn claim(&self) -> Option<Instant>;
+    /// When the next message becomes due; `None` if none ever will.
+    fn next_due(&self) -> Option<Instant>;
+}
+
+/// A timer as a receive flavor.
+pub(crate) struct Timed<K, T> {
+    /// The timer.
+    timer: K,
+    /// Turns a delivery instant into the message (the identity: `T` is `Instant`).
+    make: fn(Instant) -> T,
+}
+
+impl<K, T> Timed<K, T> {
+    /// `timer`, delivering `make(instant)`.
+    pub(crate) fn new(timer: K, make: fn(Instant) -> T) -> Self {
+        Timed { timer, make }
+    }
+}
+
+impl<K: Timer, T> RecvFlavor<T> for Timed<K, T> {
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        self.timer.claim().map(self.make).ok_or(TryRecvError::Empty)
+    }
+
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        loop {
+            if let Some(t) = self.timer.claim() {
+                return Ok((self.make)(t));
+            }
+            match self.timer.next_due() {
+                Some(due) if deadline.is_none_or(|d| due <= d) => sleep_until(Some(due)),
+                // Nothing due before the deadline (or ever): a timer never disconnects.
+                _ => {
+                    sleep_until(deadline);
+                    return Err(RecvTimeoutError::Timeout);
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.is_ready_recv())
+    }
+    fn capacity(&self) -> Option<usize> {
+        Some(1)
+    }
+    fn is_empty(&self) -> bool {
+        !self.is_ready_recv()
+    }
+    fn is_full(&self) -> bool {
+        self.is_ready_recv()
+    }
+    fn disconnect(&self) -> bool {
+        false
+    }
+    fn is_disconnected(&self) -> bool {
+        false
+    }
+
+    fn start_recv(&self, token: &mut Token) -> bool {
+        token.timer = self.timer.claim();
+        token.timer.is_some()
+    }
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
+        token.timer.take().map(self.make).ok_or(())
+    }
+    fn register_recv(&self, _oper: Operation, _cx: &Context) -> bool {
+        self.is_ready_recv()
+    }
+    fn unregister_recv(&self, _oper: Operation) {}
+    fn accept_recv(&self, token: &mut Token, _cx: &Context) -> bool {
+        self.start_recv(token)
+    }
+    fn is_ready_recv(&self) -> bool {
+        self.timer
+            .next_due()
+            .is_some_and(|due| Instant::now() >= due)
+    }
+    fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
+        self.is_ready_recv()
+    }
+    fn unwatch_recv(&self, _oper: Operation) {}
+    fn deadline(&self) -> Option<Instant> {
+        self.timer.next_due()
+    }
+}
