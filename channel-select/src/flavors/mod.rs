@@ -44,8 +44,16 @@ impl Default for Token {
 
 /// The receiving side of a flavor, and what every flavor has.
 pub(crate) trait RecvFlavor<T> {
-    /// Receives without blocking.
-    fn try_recv(&self) -> Result<T, TryRecvError>;
+    /// Receives without blocking: claim, then complete.
+    #[inline]
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut token = Token::default();
+        if !self.start_recv(&mut token) {
+            return Err(TryRecvError::Empty);
+        }
+        // SAFETY: filled by `start_recv` on this channel just now.
+        unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
+    }
     /// Receives, blocking until `deadline` (forever for `None`).
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
     /// Messages buffered now.
@@ -88,8 +96,16 @@ pub(crate) trait RecvFlavor<T> {
 
 /// The sending side of a flavor.
 pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
-    /// Sends without blocking.
-    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>>;
+    /// Sends without blocking: claim, then complete (the message comes back on failure).
+    #[inline]
+    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        let mut token = Token::default();
+        if !self.start_send(&mut token) {
+            return Err(TrySendError::Full(msg));
+        }
+        // SAFETY: filled by `start_send` on this channel just now.
+        unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
+    }
     /// Sends, blocking until `deadline` (forever for `None`).
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
     /// Claims a send (room, a waiting receiver, or the disconnection).

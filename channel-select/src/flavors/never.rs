@@ -2,7 +2,7 @@
 
 use super::{sleep_until, RecvFlavor, Token};
 use crate::context::{Context, Operation};
-use crate::errors::{RecvTimeoutError, TryRecvError};
+use crate::errors::RecvTimeoutError;
 use core::marker::PhantomData;
 use std::time::Instant;
 
@@ -17,9 +17,6 @@ impl<T> Channel<T> {
 }
 
 impl<T> RecvFlavor<T> for Channel<T> {
-    fn try_recv(&self) -> Result<T, TryRecvError> {
-        Err(TryRecvError::Empty)
-    }
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         sleep_until(deadline);
         Err(RecvTimeoutError::Timeout)

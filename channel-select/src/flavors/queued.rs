@@ -9,7 +9,7 @@
 
 use super::{RecvFlavor, SendFlavor, Token};
 use crate::context::{expired, Context, Operation, Selected};
-use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::errors::{RecvTimeoutError, SendTimeoutError};
 use crate::waiters::SyncWaker;
 use channel_core::sync::Backoff;
 use channel_core::Queue;
@@ -58,16 +58,6 @@ fn block(waker: &SyncWaker, oper: Operation, deadline: Option<Instant>, ready: i
 }
 
 impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<Q> {
-    #[inline]
-    fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut token = Token::default();
-        if !self.start_recv(&mut token) {
-            return Err(TryRecvError::Empty);
-        }
-        // SAFETY: filled by `start_recv` on this channel just now.
-        unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
-    }
-
     #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
@@ -157,16 +147,6 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<Q> {
 }
 
 impl<T, Q: Queue<T>> SendFlavor<T> for Queued<Q> {
-    #[inline]
-    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut token = Token::default();
-        if !self.start_send(&mut token) {
-            return Err(TrySendError::Full(msg));
-        }
-        // SAFETY: filled by `start_send` on this channel just now.
-        unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
-    }
-
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();

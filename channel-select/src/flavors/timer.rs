@@ -8,7 +8,7 @@
 
 use super::{sleep_until, RecvFlavor, Token};
 use crate::context::{Context, Operation};
-use crate::errors::{RecvTimeoutError, TryRecvError};
+use crate::errors::RecvTimeoutError;
 use std::time::Instant;
 
 /// A source of messages that become due by themselves.
@@ -36,10 +36,6 @@ impl<K, T> Timed<K, T> {
 }
 
 impl<K: Timer, T> RecvFlavor<T> for Timed<K, T> {
-    fn try_recv(&self) -> Result<T, TryRecvError> {
-        self.timer.claim().map(self.make).ok_or(TryRecvError::Empty)
-    }
-
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
             if let Some(t) = self.timer.claim() {

@@ -21,7 +21,7 @@
 
 use super::{RecvFlavor, SendFlavor, Token};
 use crate::context::{Context, Operation, Selected};
-use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::errors::{RecvTimeoutError, SendTimeoutError};
 use crate::waiters::Waker;
 use channel_core::sync::{lock, Mutex, MutexGuard};
 use channel_core::Packet;
@@ -199,16 +199,6 @@ impl<T> Channel<T> {
 
 impl<T> RecvFlavor<T> for Channel<T> {
     #[inline]
-    fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut token = Token::default();
-        if !self.start_recv(&mut token) {
-            return Err(TryRecvError::Empty);
-        }
-        // SAFETY: filled by `start_recv` on this channel just now.
-        unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
-    }
-
-    #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
         let mut inner = self.lock();
@@ -316,16 +306,6 @@ impl<T> RecvFlavor<T> for Channel<T> {
 }
 
 impl<T> SendFlavor<T> for Channel<T> {
-    #[inline]
-    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut token = Token::default();
-        if !self.start_send(&mut token) {
-            return Err(TrySendError::Full(msg));
-        }
-        // SAFETY: filled by `start_send` on this channel just now.
-        unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
-    }
-
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();
