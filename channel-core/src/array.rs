@@ -1,26 +1,44 @@
 //! The bounded ring buffer for `bounded(cap)` with `cap >= 1`.
 //!
 //! A fixed array of slots, each with a sequence *stamp*, and two counters `head` and
-//! `tail` on separate cache lines. A counter packs an index into the array (low bits)
-//! and a lap number (high bits); `tail` also carries the disconnection mark bit.
+//! `tail` on separate cache lines. A counter is a *position*: an index into the array
+//! (low bits) and a lap number (high bits, in steps of `one_lap`); `tail` also carries
+//! the disconnection bit `mark`.
+//!
+//! A slot's stamp says what the slot is for the position `pos` it serves now:
+//!
+//! | stamp | meaning |
+//! |---|---|
+//! | `pos` | free for a send at `pos` (or claimed by a sender that is writing it) |
+//! | `pos \| held` | claimed by a *held* send (see `queue`), not written yet |
+//! | `pos + 1` | holds a message (or is being read by the receiver that claimed it) |
+//! | `(pos + 1) \| mark` | a *hole*: a send given up, no message |
+//! | `(pos + 1) \| held` | claimed by a held receive, not read yet |
+//! | `pos + one_lap` | freed: free for a send at the next lap's position |
+//!
+//! The flag bits `mark` and `held` sit above every index (`mark` is the smallest power
+//! of two above `cap`), below the lap bits.
 //!
 //! Invariants:
-//! - slot `i`'s stamp is `lap | i` when it is empty and may be written in lap `lap`,
-//!   and `(lap | i) + 1` once it holds a message that may be read in lap `lap`;
-//! - a sender wins slot `i` by moving `tail` past it (CAS), then writes the message
-//!   and publishes it by storing the stamp `tail + 1` (Release);
+//! - a sender wins position `pos` by moving `tail` past it (CAS), then writes the
+//!   message and publishes it by storing `pos + 1` (Release);
 //! - a receiver wins it by moving `head` past it (CAS), reads the message, and frees
-//!   the slot for the next lap by storing `head + one_lap` (Release).
-//!
-//! - a sender that reserved a slot and then gives up ([`Queue::abandon`]) publishes a
-//!   *hole*: the stamp `tail + 1` with `mark_bit` set (stamps never use that bit
-//!   otherwise, since an index is below `cap < mark_bit`). A receiver that meets a hole
-//!   frees the slot and moves on, so an abandoned send never wedges the ring.
+//!   the slot by storing `pos + one_lap` (Release);
+//! - whoever moves `head` past a hole frees its slot; a receiver that finds a held send
+//!   at `head` with more positions claimed after it *revokes* it (moves `head` past it
+//!   and frees the slot by CAS from `pos | held`), so a slow or forgotten selection
+//!   never stops the messages behind it. The held sender takes its slot back with a
+//!   CAS from `pos | held` to `pos` before writing, so exactly one of the two wins;
+//! - nothing waits for a held claim: receivers revoke held sends; senders that find a
+//!   held receive in their slot report "no room" and, when blocking, park until `read`
+//!   frees it (a `SeqCst` store, paired with their `SeqCst` re-check after registering);
+//! - `phantoms` counts the claimed positions between `head` and `tail` that hold no
+//!   message (held sends not yet written, holes), so `len` counts only messages.
 //!
 //! The stamps make every slot a tiny single-writer handshake, so senders and receivers
 //! only contend on their own counter.
 
-use crate::queue::{Queue, Reservation};
+use crate::queue::{Queue, Reservation, Version, FREED, HELD, REVOKED};
 use crate::sync::atomic::{self, AtomicUsize, Ordering};
 use crate::sync::{load_after_fence, Backoff, UnsafeCell};
 use core::mem::MaybeUninit;
@@ -29,35 +47,39 @@ use crossbeam_utils::CachePadded;
 
 /// One cell of the ring.
 struct Slot<T> {
-    /// Sequence stamp; see the module invariants.
+    /// Sequence stamp; see the module table.
     stamp: AtomicUsize,
-    /// The message, initialized exactly while the stamp says "full".
+    /// The message, initialized exactly while the stamp says it holds one.
     msg: UnsafeCell<MaybeUninit<T>>,
 }
 
 /// A bounded MPMC ring buffer with two-phase operations.
 ///
 /// ```
-/// use channel_core::{ArrayQueue, Queue};
+/// use channel_core::{ArrayQueue, PushError, Queue};
 /// let q = ArrayQueue::new(1);
 /// assert_eq!(q.try_push(1), Ok(()));
-/// assert_eq!(q.try_push(2), Err(Ok(2))); // full: the message comes back
+/// assert_eq!(q.try_push(2), Err(PushError::Full(2))); // the message comes back
 /// assert_eq!(q.try_pop(), Ok(Some(1)));
 /// assert_eq!(q.try_pop(), Ok(None));
 /// ```
 pub struct ArrayQueue<T> {
-    /// Next position to read: lap and index.
+    /// Next position to read.
     head: CachePadded<AtomicUsize>,
-    /// Next position to write: lap, index, and the disconnection mark bit.
+    /// Next position to write, and the disconnection bit `mark`.
     tail: CachePadded<AtomicUsize>,
+    /// Claimed positions between head and tail without a message (held, holes).
+    phantoms: CachePadded<AtomicUsize>,
     /// The slots; `buffer.len() == cap`.
     buffer: Box<[Slot<T>]>,
     /// Capacity, `>= 1`.
     cap: usize,
-    /// The value added to a counter to go one lap around: twice `mark_bit`.
+    /// The smallest power of two above every index: the hole and disconnection bit.
+    mark: usize,
+    /// The bit above `mark`: a held claim.
+    held: usize,
+    /// The value added to a position to go one lap around: the bit above `held`.
     one_lap: usize,
-    /// The smallest power of two above every index: the disconnection bit of `tail`.
-    mark_bit: usize,
 }
 
 // SAFETY: the queue hands each message from exactly one thread to exactly one other
@@ -80,11 +102,11 @@ impl<T> ArrayQueue<T> {
     /// ```
     pub fn new(cap: usize) -> Self {
         assert!(cap > 0, "ArrayQueue capacity must be at least 1");
-        let mark_bit = cap
+        let mark = cap
             .checked_add(1)
             .and_then(usize::checked_next_power_of_two)
-            .filter(|m| m.checked_mul(2).is_some());
-        let Some(mark_bit) = mark_bit else {
+            .filter(|m| m.checked_mul(8).is_some());
+        let Some(mark) = mark else {
             panic!("capacity overflow: a channel of capacity {cap} cannot be indexed")
         };
         let mut slots: Vec<Slot<T>> = Vec::new();
@@ -111,17 +133,25 @@ impl<T> ArrayQueue<T> {
         ArrayQueue {
             head: CachePadded::new(AtomicUsize::new(0)),
             tail: CachePadded::new(AtomicUsize::new(0)),
+            phantoms: CachePadded::new(AtomicUsize::new(0)),
             buffer: slots.into_boxed_slice(),
             cap,
-            one_lap: mark_bit * 2,
-            mark_bit,
+            mark,
+            held: mark << 1,
+            one_lap: mark << 2,
         }
+    }
+
+    /// The slot serving position `pos`.
+    #[inline]
+    fn slot(&self, pos: usize) -> &Slot<T> {
+        &self.buffer[pos & (self.mark - 1)]
     }
 
     /// The position after `pos`: the next index, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
-        let index = pos & (self.mark_bit - 1);
+        let index = pos & (self.mark - 1);
         if index + 1 < self.cap {
             pos + 1
         } else {
@@ -129,10 +159,10 @@ impl<T> ArrayQueue<T> {
         }
     }
 
-    /// Number of messages between `head` and `tail` (mark bit cleared).
+    /// Number of positions between `head` and `tail` (flag bits cleared).
     fn distance(&self, head: usize, tail: usize) -> usize {
-        let hix = head & (self.mark_bit - 1);
-        let tix = tail & (self.mark_bit - 1);
+        let hix = head & (self.mark - 1);
+        let tix = tail & (self.mark - 1);
         if hix < tix {
             tix - hix
         } else if hix > tix {
@@ -143,21 +173,48 @@ impl<T> ArrayQueue<T> {
             self.cap
         }
     }
+
+    /// Frees the slot of position `pos`, which `head` was just moved past without a
+    /// message to read (a hole, a revoked or given-up send).
+    fn free_empty(&self, slot: &Slot<T>, pos: usize) {
+        // Release: hands the slot to the next lap's sender (its Acquire stamp load).
+        slot.stamp
+            .store(pos.wrapping_add(self.one_lap), Ordering::Release);
+        // SeqCst, like every `phantoms` access: `len` is a snapshot of both counters.
+        self.phantoms.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Waits out the short step between a held sender taking its slot back and its
+    /// write (or giving up): `true` for a message at `pos`, `false` for a hole.
+    fn wait_settled(&self, slot: &Slot<T>, pos: usize) -> bool {
+        let backoff = Backoff::new();
+        loop {
+            // Acquire: pairs with the sender's Release stamp store of the message.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == pos + 1 {
+                return true;
+            }
+            if stamp == (pos + 1) | self.mark {
+                return false;
+            }
+            backoff.snooze();
+        }
+    }
 }
 
 impl<T> ArrayQueue<T> {
-    /// The full `reserve_send`: waits out a sender mid-write, skips holes, reports
-    /// full and disconnected.
+    /// The full `reserve_send`: waits out a receiver mid-read, skips holes, reports
+    /// no room (full, or a held receive in the way) and disconnection.
     #[inline(never)]
     fn reserve_send_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
-            if tail & self.mark_bit != 0 {
+            if tail & self.mark != 0 {
                 r.slot = ptr::null();
                 return true;
             }
-            let slot = &self.buffer[tail & (self.mark_bit - 1)];
+            let slot = self.slot(tail);
             // Acquire: pairs with the Release stamp store of the receiver that freed
             // this slot, so its read of the old message happens before our write.
             let stamp = slot.stamp.load(Ordering::Acquire);
@@ -169,7 +226,7 @@ impl<T> ArrayQueue<T> {
                 {
                     Ok(_) => {
                         r.slot = slot as *const Slot<T> as *const u8;
-                        r.aux = tail + 1;
+                        r.aux = tail;
                         return true;
                     }
                     Err(t) => {
@@ -177,16 +234,19 @@ impl<T> ArrayQueue<T> {
                         backoff.spin();
                     }
                 }
-            } else if (stamp & !self.mark_bit).wrapping_add(self.one_lap) == tail + 1 {
-                // The slot still holds last lap's message: full, unless a receiver
-                // has moved on since. The fence orders our tail read before the
-                // head read (pairs with the receivers' SeqCst CAS on head).
+            } else if (stamp & !(self.mark | self.held)).wrapping_add(self.one_lap) == tail + 1 {
+                // The slot still serves last lap: a message, a hole or a receive.
+                if stamp & self.held != 0 {
+                    return false; // a held receive has not read it yet: no room
+                }
+                // Full, unless a receiver has moved on since. The fence orders our tail
+                // read before the head read (pairs with the receivers' SeqCst CAS).
                 atomic::fence(Ordering::SeqCst);
                 let head = load_after_fence(&self.head);
                 if head.wrapping_add(self.one_lap) == tail {
                     // Full, unless the slot at head is a hole: then skip it for the
                     // receivers (as they would) and retry for the freed slot.
-                    if stamp & self.mark_bit == 0 {
+                    if stamp & self.mark == 0 {
                         return false;
                     }
                     let next = self.next_position(head);
@@ -195,81 +255,91 @@ impl<T> ArrayQueue<T> {
                         .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
                         .is_ok()
                     {
-                        // Release: as in `read`, hands the freed slot to this lap.
-                        slot.stamp.store(tail, Ordering::Release);
+                        self.free_empty(slot, head);
                     }
                 }
                 backoff.spin();
                 tail = self.tail.load(Ordering::Relaxed);
             } else {
-                // Another sender won this slot and has not finished yet.
+                // A stale tail, or a receiver between winning this slot and reading it.
                 backoff.snooze();
                 tail = self.tail.load(Ordering::Relaxed);
             }
         }
     }
 
-    /// `Queue::write`.
-    ///
-    /// # Safety
-    /// As for [`Queue::write`].
-    #[inline]
-    unsafe fn write_slot(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
-        if r.slot.is_null() {
-            return Err(msg);
-        }
-        // SAFETY: the caller guarantees `r` came from `reserve_send` on this queue, so
-        // `slot` points into `self.buffer` and we alone own it until the stamp store.
-        let slot = unsafe { &*(r.slot as *const Slot<T>) };
-        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
-        // Release: publishes the message to the receiver whose Acquire stamp load
-        // sees this stamp.
-        slot.stamp.store(r.aux, Ordering::Release);
-        Ok(())
-    }
-
-    /// `Queue::abandon`.
-    ///
-    /// # Safety
-    /// As for [`Queue::abandon`].
-    unsafe fn abandon_slot(&self, r: &mut Reservation) {
-        if r.slot.is_null() {
-            return;
-        }
-        // SAFETY: as in `write`: the slot is ours until the stamp store.
-        let slot = unsafe { &*(r.slot as *const Slot<T>) };
-        // Release: pairs with the receivers' Acquire stamp load, like a message.
-        slot.stamp.store(r.aux | self.mark_bit, Ordering::Release);
-    }
-
-    /// The full `reserve_recv`: waits out a sender mid-write, skips holes, reports
-    /// empty and disconnected.
+    /// The full `reserve_recv`: skips holes, revokes held sends that have claims
+    /// behind them, waits out a short write, reports empty and disconnection.
     #[inline(never)]
     fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
-            let slot = &self.buffer[head & (self.mark_bit - 1)];
+            let slot = self.slot(head);
+            let next = self.next_position(head);
             // Acquire: pairs with the sender's Release stamp store, so the message
             // written before it is visible to our read.
             let stamp = slot.stamp.load(Ordering::Acquire);
-            if head + 1 == stamp & !self.mark_bit {
-                let next = self.next_position(head);
+            if stamp & !self.mark == head + 1 {
+                // A message, or a hole.
                 match self
                     .head
                     .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
                 {
-                    Ok(_) if stamp & self.mark_bit != 0 => {
-                        // A hole left by an abandoned send: free the slot, go on.
-                        // Release: as in `read`, hands the slot to the next lap.
-                        slot.stamp
-                            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+                    Ok(_) if stamp & self.mark != 0 => {
+                        self.free_empty(slot, head);
+                        r.flags |= FREED;
                         head = next;
                     }
                     Ok(_) => {
                         r.slot = slot as *const Slot<T> as *const u8;
-                        r.aux = head.wrapping_add(self.one_lap);
+                        r.aux = head;
                         return true;
+                    }
+                    Err(h) => {
+                        head = h;
+                        backoff.spin();
+                    }
+                }
+            } else if stamp == head | self.held {
+                // A held send, not written yet. Alone (nothing claimed after it) it is
+                // simply not a message yet; otherwise it must not hold up the rest.
+                // The fence orders the stamp read before the tail read (pairs with the
+                // senders' SeqCst CAS on tail).
+                atomic::fence(Ordering::SeqCst);
+                let tail = load_after_fence(&self.tail);
+                if tail == next {
+                    return false;
+                }
+                // Revoke it (also when disconnected: its late write must then fail
+                // rather than leave a message nobody is waiting for).
+                match self
+                    .head
+                    .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
+                {
+                    Ok(_) => {
+                        // AcqRel: Acquire pairs with the sender's Release `hold_send`
+                        // store (which carries the previous reader's Release), Release
+                        // hands the slot to the next lap's sender.
+                        let revoked = slot.stamp.compare_exchange(
+                            head | self.held,
+                            head.wrapping_add(self.one_lap),
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        );
+                        if revoked.is_ok() {
+                            self.phantoms.fetch_sub(1, Ordering::SeqCst);
+                            r.flags |= FREED;
+                        } else if self.wait_settled(slot, head) {
+                            // Its sender took the slot back first: ours to read.
+                            r.slot = slot as *const Slot<T> as *const u8;
+                            r.aux = head;
+                            return true;
+                        } else {
+                            self.free_empty(slot, head);
+                            r.flags |= FREED;
+                        }
+                        head = next;
                     }
                     Err(h) => {
                         head = h;
@@ -281,14 +351,15 @@ impl<T> ArrayQueue<T> {
                 // The fence pairs with the senders' SeqCst CAS on tail.
                 atomic::fence(Ordering::SeqCst);
                 let tail = load_after_fence(&self.tail);
-                if tail & !self.mark_bit == head {
-                    if tail & self.mark_bit != 0 {
+                if tail & !self.mark == head {
+                    if tail & self.mark != 0 {
                         r.slot = ptr::null();
                         return true;
                     }
                     return false;
                 }
-                backoff.spin();
+                // A sender between its claim and its write (or its `hold_send`).
+                backoff.snooze();
                 head = self.head.load(Ordering::Relaxed);
             } else {
                 backoff.snooze();
@@ -296,33 +367,16 @@ impl<T> ArrayQueue<T> {
             }
         }
     }
-
-    /// `Queue::read`.
-    ///
-    /// # Safety
-    /// As for [`Queue::read`].
-    #[inline]
-    unsafe fn read_slot(&self, r: &mut Reservation) -> Result<T, ()> {
-        if r.slot.is_null() {
-            return Err(());
-        }
-        // SAFETY: the caller guarantees `r` came from `reserve_recv` on this queue: the
-        // slot is ours and holds a message published by the sender's Release store.
-        let slot = unsafe { &*(r.slot as *const Slot<T>) };
-        let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
-        // Release: hands the emptied slot to the next lap's sender.
-        slot.stamp.store(r.aux, Ordering::Release);
-        Ok(msg)
-    }
 }
 
 impl<T> Queue<T> for ArrayQueue<T> {
     #[inline]
     fn reserve_send(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         // Fast path, inlined: the slot at tail is free and the CAS wins. Everything else
-        // (full, contended, mid-write, holes, disconnected) goes to the full loop.
+        // (full, contended, mid-read, holes, disconnected) goes to the full loop.
         let tail = self.tail.load(Ordering::Relaxed);
-        let slot = &self.buffer[tail & (self.mark_bit - 1)];
+        let slot = self.slot(tail);
         // Acquire: as in `reserve_send_slow`. A marked (disconnected) tail never equals
         // a stamp, so it takes the slow path.
         if slot.stamp.load(Ordering::Acquire) == tail
@@ -337,28 +391,105 @@ impl<T> Queue<T> for ArrayQueue<T> {
                 .is_ok()
         {
             r.slot = slot as *const Slot<T> as *const u8;
-            r.aux = tail + 1;
+            r.aux = tail;
             return true;
         }
         self.reserve_send_slow(r)
     }
 
+    unsafe fn hold_send(&self, r: &mut Reservation) {
+        if r.slot.is_null() {
+            return;
+        }
+        // SAFETY: the caller guarantees `r` is an uncompleted send claim of this queue.
+        let slot = unsafe { &*(r.slot as *const Slot<T>) };
+        // Counted before the stamp shows it: whoever ends the phantom subtracts it.
+        self.phantoms.fetch_add(1, Ordering::SeqCst);
+        // Release: passes on what our Acquire stamp load received (the last reader's
+        // read of this slot) to a receiver that revokes the claim and frees the slot.
+        slot.stamp.store(r.aux | self.held, Ordering::Release);
+        r.flags |= HELD;
+    }
+
     #[inline]
     unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.write_slot(r, msg) }
+        if r.slot.is_null() {
+            return Err(msg);
+        }
+        // SAFETY: the caller guarantees `r` came from `reserve_send` on this queue, so
+        // `slot` points into `self.buffer`.
+        let slot = unsafe { &*(r.slot as *const Slot<T>) };
+        let pos = r.aux;
+        if r.held() {
+            // Take the slot back from "held" before touching it. SeqCst: a receiver
+            // that saw the held stamp and parked re-checks with a SeqCst load after
+            // registering, and our `notify` after this write reads its registration.
+            if slot
+                .stamp
+                .compare_exchange(pos | self.held, pos, Ordering::SeqCst, Ordering::Relaxed)
+                .is_err()
+            {
+                // A receiver revoked it (and counted the phantom off): the caller
+                // sends it afresh.
+                r.flags |= REVOKED;
+                return Err(msg);
+            }
+            self.phantoms.fetch_sub(1, Ordering::SeqCst);
+        }
+        // SAFETY: the slot is ours until the stamp store below.
+        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
+        // Release: publishes the message to the receiver whose Acquire stamp load
+        // sees this stamp.
+        slot.stamp.store(pos + 1, Ordering::Release);
+        Ok(())
     }
 
     unsafe fn abandon(&self, r: &mut Reservation) {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.abandon_slot(r) }
+        r.flags &= !FREED;
+        if r.slot.is_null() {
+            return;
+        }
+        // SAFETY: as in `write`: a send claim of this queue, not completed.
+        let slot = unsafe { &*(r.slot as *const Slot<T>) };
+        let pos = r.aux;
+        if !r.held() {
+            self.phantoms.fetch_add(1, Ordering::SeqCst);
+            // Release: pairs with the receivers' Acquire stamp load, like a message.
+            slot.stamp.store((pos + 1) | self.mark, Ordering::Release);
+            return;
+        }
+        // At the head, take it out of line ourselves, as a receiver would: nobody else
+        // can touch the slot once `head` has moved past it by our CAS.
+        if self
+            .head
+            .compare_exchange(
+                pos,
+                self.next_position(pos),
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+        {
+            self.free_empty(slot, pos);
+            r.flags |= FREED;
+            return;
+        }
+        // Otherwise leave a hole, unless a receiver revoked the claim first. Release:
+        // as for a message.
+        let _ = slot.stamp.compare_exchange(
+            pos | self.held,
+            (pos + 1) | self.mark,
+            Ordering::Release,
+            Ordering::Relaxed,
+        );
     }
 
     #[inline]
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         // Fast path, inlined: the slot at head holds a message and the CAS wins.
         let head = self.head.load(Ordering::Relaxed);
-        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        let slot = self.slot(head);
         // Acquire: as in `reserve_recv_slow`.
         if slot.stamp.load(Ordering::Acquire) == head + 1
             && self
@@ -372,16 +503,88 @@ impl<T> Queue<T> for ArrayQueue<T> {
                 .is_ok()
         {
             r.slot = slot as *const Slot<T> as *const u8;
-            r.aux = head.wrapping_add(self.one_lap);
+            r.aux = head;
             return true;
         }
         self.reserve_recv_slow(r)
     }
 
+    unsafe fn hold_recv(&self, r: &mut Reservation) {
+        if r.slot.is_null() {
+            return;
+        }
+        // SAFETY: the caller guarantees `r` is an uncompleted receive claim of this
+        // queue: the slot holds our message until we read it.
+        let slot = unsafe { &*(r.slot as *const Slot<T>) };
+        // Relaxed: only tells senders a lap later to wait; `read` publishes the slot.
+        slot.stamp.store((r.aux + 1) | self.held, Ordering::Relaxed);
+        r.flags |= HELD;
+    }
+
     #[inline]
     unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.read_slot(r) }
+        if r.slot.is_null() {
+            return Err(());
+        }
+        // SAFETY: the caller guarantees `r` came from `reserve_recv` on this queue: the
+        // slot is ours and holds a message published by the sender's Release store.
+        let slot = unsafe { &*(r.slot as *const Slot<T>) };
+        // SAFETY: as above: the message is initialized and read once, by us.
+        let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
+        let freed = r.aux.wrapping_add(self.one_lap);
+        if r.held() {
+            // SeqCst (which includes Release): a sender may have parked on our held
+            // stamp; it re-checks with a SeqCst load after registering.
+            slot.stamp.store(freed, Ordering::SeqCst);
+        } else {
+            // Release: hands the emptied slot to the next lap's sender.
+            slot.stamp.store(freed, Ordering::Release);
+        }
+        Ok(msg)
+    }
+
+    fn can_send(&self) -> bool {
+        let tail = self.tail.load(Ordering::SeqCst);
+        if tail & self.mark != 0 {
+            return true;
+        }
+        let stamp = self.slot(tail).stamp.load(Ordering::SeqCst);
+        if (stamp & !(self.mark | self.held)).wrapping_add(self.one_lap) != tail + 1 {
+            return true; // free (or a stale tail: a send is under way)
+        }
+        if stamp & self.held != 0 {
+            return false;
+        }
+        // Last lap's message or hole: room unless full (a hole at head is skipped).
+        self.head.load(Ordering::SeqCst).wrapping_add(self.one_lap) != tail
+            || stamp & self.mark != 0
+    }
+
+    fn can_recv(&self) -> bool {
+        let head = self.head.load(Ordering::SeqCst);
+        let tail = self.tail.load(Ordering::SeqCst);
+        if tail & self.mark != 0 {
+            return true;
+        }
+        if tail == head {
+            return false;
+        }
+        // Not ready only for a lone held send, which `reserve_recv` leaves alone.
+        self.slot(head).stamp.load(Ordering::SeqCst) != head | self.held
+            || self.next_position(head) != tail
+    }
+
+    fn version(&self) -> Version {
+        // Plain SeqCst loads: every change that can make an operation ready is a
+        // SeqCst write (the CAS on head or tail, a held claim's completion).
+        let head = self.head.load(Ordering::SeqCst);
+        let tail = self.tail.load(Ordering::SeqCst);
+        [
+            head,
+            tail,
+            self.slot(head).stamp.load(Ordering::SeqCst),
+            self.slot(tail).stamp.load(Ordering::SeqCst),
+        ]
     }
 
     fn len(&self) -> usize {
@@ -390,21 +593,10 @@ impl<T> Queue<T> for ArrayQueue<T> {
             let head = self.head.load(Ordering::SeqCst);
             // A consistent snapshot: tail did not move while we read head.
             if self.tail.load(Ordering::SeqCst) == tail {
-                return self.distance(head, tail & !self.mark_bit);
+                let claimed = self.distance(head, tail & !self.mark);
+                return claimed.saturating_sub(self.phantoms.load(Ordering::SeqCst));
             }
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        let head = self.head.load(Ordering::SeqCst);
-        let tail = self.tail.load(Ordering::SeqCst);
-        tail & !self.mark_bit == head
-    }
-
-    fn is_full(&self) -> bool {
-        let tail = self.tail.load(Ordering::SeqCst);
-        let head = self.head.load(Ordering::SeqCst);
-        head.wrapping_add(self.one_lap) == tail & !self.mark_bit
     }
 
     fn capacity(&self) -> Option<usize> {
@@ -412,32 +604,31 @@ impl<T> Queue<T> for ArrayQueue<T> {
     }
 
     fn disconnect(&self) -> bool {
-        let tail = self.tail.fetch_or(self.mark_bit, Ordering::SeqCst);
-        tail & self.mark_bit == 0
+        let tail = self.tail.fetch_or(self.mark, Ordering::SeqCst);
+        tail & self.mark == 0
     }
 
     fn is_disconnected(&self) -> bool {
-        self.tail.load(Ordering::SeqCst) & self.mark_bit != 0
+        self.tail.load(Ordering::SeqCst) & self.mark != 0
     }
 }
 
 impl<T> Drop for ArrayQueue<T> {
     fn drop(&mut self) {
         // `&mut self`: no other thread can touch the queue, Relaxed loads suffice.
-        let head = self.head.load(Ordering::Relaxed);
-        let tail = self.tail.load(Ordering::Relaxed) & !self.mark_bit;
-        let len = self.distance(head, tail);
-        let hix = head & (self.mark_bit - 1);
-        for i in 0..len {
-            let index = (hix + i) % self.cap;
-            let slot = &self.buffer[index];
-            if slot.stamp.load(Ordering::Relaxed) & self.mark_bit != 0 {
-                continue; // a hole left by an abandoned send: no message
+        let tail = self.tail.load(Ordering::Relaxed) & !self.mark;
+        let mut pos = self.head.load(Ordering::Relaxed);
+        while pos != tail {
+            let slot = self.slot(pos);
+            // Only a slot whose stamp says "message" holds one: a claim never
+            // completed (a forgotten send), a hole or a held send have none.
+            if slot.stamp.load(Ordering::Relaxed) == pos + 1 {
+                // SAFETY: the stamp proves the message was written and not read; it is
+                // dropped once here. If a drop panics the rest are leaked, never
+                // dropped twice: the buffer never drops its `MaybeUninit` contents.
+                slot.msg.with_mut(|p| unsafe { (*p).assume_init_drop() });
             }
-            // SAFETY: the `len` slots from head on hold initialized messages, each
-            // dropped once here. If a drop panics the rest are leaked, never dropped
-            // twice: the buffer itself never drops its `MaybeUninit` contents.
-            slot.msg.with_mut(|p| unsafe { (*p).assume_init_drop() });
+            pos = self.next_position(pos);
         }
     }
 }

@@ -5,8 +5,12 @@
 //! complete it only after it has won:
 //!
 //! 1. [`Queue::reserve_send`] / [`Queue::reserve_recv`] claim a slot and describe it in a
-//!    [`Reservation`] (or report that the queue is full / empty);
-//! 2. [`Queue::write`] / [`Queue::read`] complete the claimed operation.
+//!    [`Reservation`] (or report that the queue has no room / no message);
+//! 2. [`Queue::write`] / [`Queue::read`] complete the claimed operation, or
+//!    [`Queue::abandon`] gives a send up.
+//!
+//! A claim that may be completed late (by a selection, after user code has run) is
+//! *held* first ([`Queue::hold_send`]), and then no other thread ever waits for it.
 //!
 //! ```
 //! use channel_core::{ArrayQueue, Queue, Reservation};
@@ -21,19 +25,18 @@
 //! assert_eq!(unsafe { q.read(&mut r) }, Ok("hello".to_string()));
 //! ```
 //!
-//! The flavors: [`ArrayQueue`] (bounded ring, `cap >= 1`), [`ListQueue`] (unbounded
-//! segmented list) and [`Packet`] (the rendezvous hand-off for `cap == 0`, whose waiting
-//! is done by `channel-select`). Every atomic and cell comes from [`sync`], which maps
-//! to `loom` under `cfg(loom)` so the queues are model-checked.
+//! The queues: [`ArrayQueue`] (bounded ring, `cap >= 1`) and [`ListQueue`] (unbounded
+//! segmented list). Every atomic and cell comes from [`sync`], which maps to `loom`
+//! under `cfg(loom)` so the queues are model-checked.
 #![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod array;
 pub mod list;
 mod queue;
-pub mod rendezvous;
 pub mod sync;
 
 pub use array::ArrayQueue;
 pub use list::ListQueue;
-pub use queue::{Queue, Reservation};
-pub use rendezvous::Packet;
+pub use queue::{PushError, Queue, Reservation, Version};

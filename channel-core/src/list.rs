@@ -10,16 +10,25 @@
 //! - the sender that claims the last slot of a block installs the next block (allocated
 //!   before its CAS, so the critical moment is short), then advances `tail` past the
 //!   "moving" value; the receiver that claims the last slot moves `head` likewise;
-//! - a slot's `state` gains `WRITE` when its message is written and `READ` when it has
-//!   been read; a block is freed by the reader that finds every slot of it read
-//!   (`DESTROY` passes that duty to a reader still in progress), so a drained list
-//!   holds at most one block;
+//! - a receiver claims a slot by moving `head` past it, *then* looks at it: a slot's
+//!   `state` gains `WRITE` when its message is written and `READ` when it has been
+//!   released by its reader. A block is freed by the reader that finds every slot of
+//!   it released (`DESTROY` passes that duty to a reader still in progress), so a
+//!   drained list holds at most one block;
 //! - a send that is abandoned after its reservation writes `WRITE | HOLE` and no
 //!   message; receivers skip such a slot (releasing it like a read one);
+//! - a *held* send (see `queue`) sets `HELD`. A receiver that claims its slot before it
+//!   is written does not wait: it sets `REVOKED` and moves on. The two RMWs on `state`
+//!   decide: if `WRITE` came first, the receiver reads the message; otherwise the
+//!   sender's late `write` finds `REVOKED`, takes its message back, releases the slot
+//!   itself (its reader left) and sends the message afresh. A held send that is never
+//!   completed leaves its slot unreleased, so its block is leaked, never freed early;
+//! - `phantoms` counts the claimed slots between `head` and `tail` that hold no
+//!   message (held sends not yet written, holes), so `len` counts only messages;
 //! - bit `MARK_BIT` of `tail` marks disconnection; the same bit of `head` records that
 //!   `head`'s block is not the last one (so a receiver can skip reading `tail`).
 
-use crate::queue::{Queue, Reservation};
+use crate::queue::{self, Queue, Reservation, Version};
 use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
 use crate::sync::{load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
@@ -27,19 +36,27 @@ use core::mem::MaybeUninit;
 use core::ptr;
 use crossbeam_utils::CachePadded;
 
-/// Slot state bit: the message has been written.
+/// Slot state bit: the message has been written (or the slot made a hole).
 const WRITE: usize = 1;
-/// Slot state bit: the message has been read.
+/// Slot state bit: the slot has been released by its reader.
 const READ: usize = 2;
 /// Slot state bit: the block is being destroyed; the reader of this slot finishes it.
 const DESTROY: usize = 4;
 /// Slot state bit (with `WRITE`): the send was abandoned, there is no message.
 const HOLE: usize = 8;
+/// Slot state bit: the send claiming the slot is held (may be completed late).
+const HELD: usize = 16;
+/// Slot state bit: the receiver that claimed the slot left before it was written.
+const REVOKED: usize = 32;
 
 /// Counter values per block, one more than the slots (the "moving on" value).
+#[cfg(not(loom))]
 const LAP: usize = 32;
-/// Messages per block.
-const BLOCK_CAP: usize = LAP - 1;
+/// Counter values per block: small under loom, so models cross blocks in few steps.
+#[cfg(loom)]
+const LAP: usize = 4;
+/// Messages per block (public so that tests and loom models can cross blocks).
+pub const BLOCK_CAP: usize = LAP - 1;
 /// Low counter bits reserved for flags.
 const SHIFT: usize = 1;
 /// Disconnected (in `tail`) or "head's block has a successor" (in `head`).
@@ -47,9 +64,10 @@ const MARK_BIT: usize = 1;
 
 /// One message cell.
 struct Slot<T> {
-    /// The message, initialized once `state & WRITE` is set and until it is read.
+    /// The message, initialized once `state & WRITE` is set (without `HOLE`) and
+    /// until it is read.
     msg: UnsafeCell<MaybeUninit<T>>,
-    /// `WRITE | READ | DESTROY` bits.
+    /// `WRITE | READ | DESTROY | HOLE | HELD | REVOKED` bits.
     state: AtomicUsize,
 }
 
@@ -59,6 +77,16 @@ struct Block<T> {
     next: AtomicPtr<Block<T>>,
     /// The messages.
     slots: [Slot<T>; BLOCK_CAP],
+}
+
+/// What a receiver found in the slot it claimed.
+enum Found {
+    /// A message to read.
+    Message,
+    /// A hole: nothing to read; the receiver releases the slot.
+    Hole,
+    /// A held send not written yet, now revoked: its sender releases the slot.
+    Revoked,
 }
 
 impl<T> Block<T> {
@@ -78,6 +106,7 @@ impl<T> Block<T> {
         }
         #[cfg(loom)]
         {
+            // Loom's atomics are not plain memory: build them properly.
             Box::into_raw(Box::new(Block {
                 next: AtomicPtr::new(ptr::null_mut()),
                 slots: core::array::from_fn(|_| Slot {
@@ -111,40 +140,56 @@ impl<T> Block<T> {
         }
     }
 
-    /// Waits until slot `offset`'s sender has written it; returns its state.
-    fn wait_write(&self, offset: usize) -> usize {
+    /// Looks at slot `offset`, which the caller has just claimed for reading: waits
+    /// out a plain sender mid-write, revokes a held send not written yet.
+    fn settle(&self, offset: usize) -> Found {
+        let slot = &self.slots[offset];
         let backoff = Backoff::new();
         loop {
             // Acquire: pairs with the writer's Release `fetch_or(WRITE)`.
-            let state = self.slots[offset].state.load(Ordering::Acquire);
-            if state & WRITE != 0 {
-                return state;
-            }
-            backoff.snooze();
+            let state = slot.state.load(Ordering::Acquire);
+            let state = if state & WRITE != 0 {
+                state
+            } else if state & HELD != 0 {
+                // AcqRel: Acquire as above, in case the write came first; Release
+                // orders nothing but keeps the two RMWs symmetric.
+                let state = slot.state.fetch_or(REVOKED, Ordering::AcqRel);
+                if state & WRITE == 0 {
+                    return Found::Revoked;
+                }
+                state
+            } else {
+                backoff.snooze();
+                continue;
+            };
+            return if state & HOLE != 0 {
+                Found::Hole
+            } else {
+                Found::Message
+            };
         }
     }
 
-    /// Marks slot `offset` as read, destroying the block if that was the last use.
+    /// Marks slot `offset` as released, destroying the block if that was the last use.
     ///
     /// # Safety
-    /// The caller owns slot `offset` (reserved by `reserve_recv`) and is done with it.
+    /// The caller owns slot `offset` (as its reader) and is done with it.
     unsafe fn release(this: *mut Block<T>, offset: usize) {
         if offset + 1 == BLOCK_CAP {
             // SAFETY: the reader of the last slot starts the block's destruction.
             unsafe { Block::destroy(this, 0) };
-        } else if unsafe { &(*this).slots[offset] }
-            .state
-            .fetch_or(READ, Ordering::AcqRel)
-            & DESTROY
-            != 0
-        {
-            // SAFETY: destruction is under way and waited for this slot: continue it.
-            unsafe { Block::destroy(this, offset + 1) };
+        } else {
+            // SAFETY: the block is alive: this slot is not released yet.
+            let slot = unsafe { &(*this).slots[offset] };
+            if slot.state.fetch_or(READ, Ordering::AcqRel) & DESTROY != 0 {
+                // SAFETY: destruction is under way and waited for this slot: go on.
+                unsafe { Block::destroy(this, offset + 1) };
+            }
         }
     }
 
-    /// Marks slots `start..` for destruction; frees the block if all have been read,
-    /// otherwise leaves that to the reader still using a slot.
+    /// Marks slots `start..` for destruction; frees the block if all have been
+    /// released, otherwise leaves that to the reader still using a slot.
     ///
     /// # Safety
     /// Called once per block by the reader that finished slot `start - 1` (or the last
@@ -152,7 +197,7 @@ impl<T> Block<T> {
     unsafe fn destroy(this: *mut Block<T>, start: usize) {
         // The last slot is not checked: its reader is the one that started destruction.
         for i in start..BLOCK_CAP - 1 {
-            // SAFETY: the block is alive until every slot has been read.
+            // SAFETY: the block is alive until every slot has been released.
             let slot = unsafe { &(*this).slots[i] };
             // Acquire/AcqRel: pairs with the reader's AcqRel `fetch_or(READ)`, so a
             // reader that has not finished will see DESTROY and take over.
@@ -162,7 +207,7 @@ impl<T> Block<T> {
                 return;
             }
         }
-        // SAFETY: every slot has been read and no reader will touch the block again.
+        // SAFETY: every slot has been released and no reader will touch the block again.
         unsafe { Block::free(this) };
     }
 }
@@ -189,6 +234,8 @@ pub struct ListQueue<T> {
     head: CachePadded<Position<T>>,
     /// Where the next message is written.
     tail: CachePadded<Position<T>>,
+    /// Claimed slots between head and tail without a message (held, holes).
+    phantoms: CachePadded<AtomicUsize>,
     /// The queue owns its messages.
     _marker: PhantomData<T>,
 }
@@ -221,12 +268,21 @@ impl<T> ListQueue<T> {
                 index: AtomicUsize::new(0),
                 block: AtomicPtr::new(ptr::null_mut()),
             }),
+            phantoms: CachePadded::new(AtomicUsize::new(0)),
             _marker: PhantomData,
         }
     }
-}
 
-impl<T> ListQueue<T> {
+    /// The slot a reservation names.
+    ///
+    /// # Safety
+    /// `r` is a non-disconnected, uncompleted reservation of this queue: its block is
+    /// alive (the slot is not released).
+    unsafe fn slot<'a>(&self, r: &Reservation) -> &'a Slot<T> {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &(*(r.slot as *const Block<T>)).slots[r.aux] }
+    }
+
     /// The full `reserve_send`: installs blocks, waits out a sender moving to the
     /// next block, reports disconnection.
     #[inline(never)]
@@ -292,8 +348,8 @@ impl<T> ListQueue<T> {
                         let next = core::mem::replace(&mut next_block, ptr::null_mut());
                         self.tail.block.store(next, Ordering::Release);
                         self.tail.index.fetch_add(1 << SHIFT, Ordering::Release);
-                        // SAFETY: `block` stays alive until all its slots are read, and
-                        // ours has not been written yet.
+                        // SAFETY: `block` stays alive until all its slots are released,
+                        // and ours has not been written yet.
                         unsafe { (*block).next.store(next, Ordering::Release) };
                     }
                     r.slot = block as *const u8;
@@ -314,26 +370,30 @@ impl<T> ListQueue<T> {
         result
     }
 
-    /// `Queue::write`.
+    /// After claiming slot `offset` of `block` for reading: `true` if it holds a
+    /// message; otherwise the slot is dealt with (a hole released, a held send
+    /// revoked) and the caller moves on.
     ///
     /// # Safety
-    /// As for [`Queue::write`].
-    #[inline]
-    unsafe fn write_slot(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
-        if r.slot.is_null() {
-            return Err(msg);
+    /// The caller has just moved `head` past slot `offset` of `block`.
+    unsafe fn claimed(&self, block: *mut Block<T>, offset: usize) -> bool {
+        // SAFETY: our claim keeps `block` alive until the slot is released.
+        match unsafe { (*block).settle(offset) } {
+            Found::Message => return true,
+            Found::Hole => {
+                // SAFETY: we own the slot as its reader and are done with it.
+                unsafe { Block::release(block, offset) };
+            }
+            // Its sender releases the slot when it completes (or never: a leak).
+            Found::Revoked => {}
         }
-        // SAFETY: the caller guarantees `r` came from `reserve_send` on this queue: the
-        // block is alive (its slot `aux` is unread) and the slot is ours to write.
-        let slot = unsafe { &(*(r.slot as *const Block<T>)).slots[r.aux] };
-        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
-        // Release: publishes the message to the reader's Acquire in `wait_write`.
-        slot.state.fetch_or(WRITE, Ordering::Release);
-        Ok(())
+        // SeqCst, like every `phantoms` access: `len` is a snapshot of both counters.
+        self.phantoms.fetch_sub(1, Ordering::SeqCst);
+        false
     }
 
     /// The full `reserve_recv`: reports empty and disconnected, waits out a block
-    /// hand-over and a first block being installed, skips holes.
+    /// hand-over and a first block being installed, skips holes and held sends.
     #[inline(never)]
     fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
         let backoff = Backoff::new();
@@ -390,11 +450,11 @@ impl<T> ListQueue<T> {
                 Ok(_) => {
                     if offset + 1 == BLOCK_CAP {
                         // We took the last slot: move head to the next block.
-                        // SAFETY: `block` is alive: our slot in it is unread.
+                        // SAFETY: `block` is alive: our slot in it is unreleased.
                         let next = unsafe { (*block).wait_next() };
                         let mut next_index = (new_head & !MARK_BIT).wrapping_add(1 << SHIFT);
-                        // SAFETY: `next` is alive: none of its slots can be read before
-                        // head moves into it, which only we do now.
+                        // SAFETY: `next` is alive: none of its slots can be released
+                        // before head moves into it, which only we do now.
                         if !unsafe { (*next).next.load(Ordering::Relaxed) }.is_null() {
                             next_index |= MARK_BIT;
                         }
@@ -402,18 +462,14 @@ impl<T> ListQueue<T> {
                         self.head.block.store(next, Ordering::Release);
                         self.head.index.store(next_index, Ordering::Release);
                     }
-                    // SAFETY: our slot keeps `block` alive until we release it.
-                    if unsafe { (*block).wait_write(offset) } & HOLE != 0 {
-                        // An abandoned send: release the slot and take the next one.
-                        // SAFETY: we own the slot and are done with it.
-                        unsafe { Block::release(block, offset) };
-                        head = self.head.index.load(Ordering::Acquire);
-                        block = self.head.block.load(Ordering::Acquire);
-                        continue;
+                    // SAFETY: we just moved head past slot `offset` of `block`.
+                    if unsafe { self.claimed(block, offset) } {
+                        r.slot = block as *const u8;
+                        r.aux = offset;
+                        return true;
                     }
-                    r.slot = block as *const u8;
-                    r.aux = offset;
-                    return true;
+                    head = self.head.index.load(Ordering::Acquire);
+                    block = self.head.block.load(Ordering::Acquire);
                 }
                 Err(h) => {
                     head = h;
@@ -428,6 +484,7 @@ impl<T> ListQueue<T> {
 impl<T> Queue<T> for ListQueue<T> {
     #[inline]
     fn reserve_send(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         // Fast path, inlined: inside a block (not its last slot, which installs the
         // next one), not disconnected, and the CAS wins. The rest is the full loop.
         // Acquire: pairs with the Release stores that install blocks.
@@ -455,14 +512,73 @@ impl<T> Queue<T> for ListQueue<T> {
         self.reserve_send_slow(r)
     }
 
+    unsafe fn hold_send(&self, r: &mut Reservation) {
+        if r.slot.is_null() {
+            return;
+        }
+        // Counted before the slot shows it: whoever ends the phantom subtracts it.
+        self.phantoms.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: the caller guarantees an uncompleted send claim of this queue.
+        // Relaxed: `HELD` publishes nothing; `WRITE` and `REVOKED` decide.
+        unsafe { self.slot(r) }
+            .state
+            .fetch_or(HELD, Ordering::Relaxed);
+        r.flags |= queue::HELD;
+    }
+
     #[inline]
     unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.write_slot(r, msg) }
+        if r.slot.is_null() {
+            return Err(msg);
+        }
+        // SAFETY: the caller guarantees `r` came from `reserve_send` on this queue: the
+        // block is alive (its slot `aux` is unreleased) and the slot is ours to write.
+        let slot = unsafe { self.slot(r) };
+        // SAFETY: as above: nobody reads the slot before `WRITE` is set.
+        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
+        // Release: publishes the message to the reader's Acquire in `settle`.
+        let state = slot.state.fetch_or(WRITE, Ordering::Release);
+        if state & REVOKED != 0 {
+            // Only a held send can be revoked. Its reader left (and counted the
+            // phantom off): take the message back and release the slot; the caller
+            // sends it afresh.
+            // SAFETY: we wrote it just now and nobody reads a revoked slot.
+            let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
+            // SAFETY: a revoked slot's sender releases it, as its reader would.
+            unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
+            r.flags |= queue::REVOKED;
+            return Err(msg);
+        }
+        if r.held() {
+            // SeqCst: a receiver that found only this held send parked after a
+            // SeqCst re-check of `phantoms` (`can_recv`); our notify reads its
+            // registration.
+            self.phantoms.fetch_sub(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    unsafe fn abandon(&self, r: &mut Reservation) {
+        r.flags &= !queue::FREED;
+        if r.slot.is_null() {
+            return;
+        }
+        // SAFETY: as in `write`: the block is alive and the slot is ours.
+        let slot = unsafe { self.slot(r) };
+        if !r.held() {
+            // Counted before it is published: its skipper subtracts it.
+            self.phantoms.fetch_add(1, Ordering::SeqCst);
+        }
+        // Release: pairs with the reader's Acquire in `settle`.
+        if slot.state.fetch_or(WRITE | HOLE, Ordering::Release) & REVOKED != 0 {
+            // SAFETY: its reader left; as the sender we release the slot.
+            unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
+        }
     }
 
     #[inline]
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         // Fast path, inlined: inside a block (not its last slot, which moves head to
         // the next block), a message known to be there, and the CAS wins.
         // Acquire: as in `reserve_recv_slow`.
@@ -486,18 +602,22 @@ impl<T> Queue<T> for ListQueue<T> {
                     .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
                     .is_ok()
             {
-                // SAFETY: our slot keeps `block` alive until we release it.
-                if unsafe { (*block).wait_write(offset) } & HOLE == 0 {
+                // SAFETY: we just moved head past slot `offset` of `block`.
+                if unsafe { self.claimed(block, offset) } {
                     r.slot = block as *const u8;
                     r.aux = offset;
                     return true;
                 }
-                // An abandoned send: release the slot; the full loop takes the next.
-                // SAFETY: we own the slot and are done with it.
-                unsafe { Block::release(block, offset) };
             }
         }
         self.reserve_recv_slow(r)
+    }
+
+    unsafe fn hold_recv(&self, r: &mut Reservation) {
+        // Senders never wait for receivers here: nothing to mark.
+        if !r.slot.is_null() {
+            r.flags |= queue::HELD;
+        }
     }
 
     #[inline]
@@ -505,28 +625,34 @@ impl<T> Queue<T> for ListQueue<T> {
         if r.slot.is_null() {
             return Err(());
         }
-        let block = r.slot as *mut Block<T>;
-        let offset = r.aux;
         // SAFETY: the caller guarantees `r` came from `reserve_recv` on this queue: the
-        // block is alive until this slot is released, and the slot was written (not a
-        // hole: `reserve_recv` skips those).
-        let msg = unsafe {
-            (*block).wait_write(offset);
-            (*block).slots[offset].msg.with(|p| (*p).assume_init_read())
-        };
-        // SAFETY: we own the slot and are done with it.
-        unsafe { Block::release(block, offset) };
+        // block is alive until this slot is released, and `reserve_recv` saw the
+        // message written (its Acquire load in `settle`).
+        let msg = unsafe { self.slot(r) }
+            .msg
+            .with(|p| unsafe { (*p).assume_init_read() });
+        // SAFETY: we own the slot as its reader and are done with it.
+        unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
         Ok(msg)
     }
 
-    unsafe fn abandon(&self, r: &mut Reservation) {
-        if r.slot.is_null() {
-            return;
-        }
-        // SAFETY: as in `write`: the block is alive and the slot is ours.
-        let slot = unsafe { &(*(r.slot as *const Block<T>)).slots[r.aux] };
-        // Release: pairs with the reader's Acquire in `wait_write`.
-        slot.state.fetch_or(WRITE | HOLE, Ordering::Release);
+    fn can_send(&self) -> bool {
+        true
+    }
+
+    fn can_recv(&self) -> bool {
+        self.is_disconnected() || self.len() > 0
+    }
+
+    fn version(&self) -> Version {
+        // Plain SeqCst loads: every change that can make a receive ready is a SeqCst
+        // write (the CAS on tail, a held send's completion).
+        [
+            self.head.index.load(Ordering::SeqCst),
+            self.tail.index.load(Ordering::SeqCst),
+            self.phantoms.load(Ordering::SeqCst),
+            0,
+        ]
     }
 
     fn len(&self) -> usize {
@@ -550,14 +676,9 @@ impl<T> Queue<T> for ListQueue<T> {
             tail = tail.wrapping_sub((lap * LAP) << SHIFT) >> SHIFT;
             head = head.wrapping_sub((lap * LAP) << SHIFT) >> SHIFT;
             // Each block boundary passed holds one "moving" value that is no message.
-            return tail - head - tail / LAP;
+            let claimed = tail - head - tail / LAP;
+            return claimed.saturating_sub(self.phantoms.load(Ordering::SeqCst));
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        let head = self.head.index.load(Ordering::SeqCst);
-        let tail = self.tail.index.load(Ordering::SeqCst);
-        head >> SHIFT == tail >> SHIFT
     }
 
     fn is_full(&self) -> bool {
@@ -586,27 +707,21 @@ impl<T> Drop for ListQueue<T> {
         let mut block = self.head.block.load(Ordering::Relaxed);
         while head != tail {
             let offset = (head >> SHIFT) % LAP;
-            // SAFETY: `block` is alive while we walk it (freed below, at its end).
-            let hole = offset < BLOCK_CAP
-                && unsafe { &(*block).slots[offset] }
-                    .state
-                    .load(Ordering::Relaxed)
-                    & HOLE
-                    != 0;
-            if hole {
-                // An abandoned send: no message to drop.
-            } else if offset < BLOCK_CAP {
-                // SAFETY: every slot between head and tail holds a written, unread
-                // message (no sender is mid-write: we have `&mut self`). If a drop
-                // panics, the rest leak; nothing is dropped twice.
-                unsafe {
-                    (*block).slots[offset]
-                        .msg
-                        .with_mut(|p| (*p).assume_init_drop());
+            if offset < BLOCK_CAP {
+                // SAFETY: `block` is alive while we walk it (freed below, at its end).
+                let slot = unsafe { &(*block).slots[offset] };
+                // Only a written slot that is no hole holds a message: a claim never
+                // completed (a forgotten send) holds none.
+                if slot.state.load(Ordering::Relaxed) & (WRITE | HOLE) == WRITE {
+                    // SAFETY: the state proves the message was written, and it lies
+                    // between head and tail, so it was not read. Dropped once here; if
+                    // a drop panics, the rest leak, nothing is dropped twice.
+                    slot.msg.with_mut(|p| unsafe { (*p).assume_init_drop() });
                 }
             } else {
                 // SAFETY: all of this block's messages were dropped above.
                 let next = unsafe { (*block).next.load(Ordering::Relaxed) };
+                // SAFETY: nothing else uses the block: we have `&mut self`.
                 unsafe { Block::free(block) };
                 block = next;
             }

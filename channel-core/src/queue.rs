@@ -1,5 +1,20 @@
 //! The two-phase interface every buffered queue offers.
+//!
+//! A *claim* is made by `reserve_send`/`reserve_recv` and *completed* by
+//! `write`/`read` (or given up by `abandon`). Most claims are completed a few
+//! instructions later, by the same library call. A claim made for a selection may be
+//! completed much later, after user code has run (a `select!` send arm evaluates its
+//! message only once its arm has won), or never (`mem::forget`). Such a claim is
+//! *held* ([`Queue::hold_send`], [`Queue::hold_recv`]): the queue then never makes
+//! another thread wait for it.
+//!
+//! - A held send that a receiver meets before it is written is *revoked*: the receiver
+//!   frees the slot and moves on, and the late `write` sends the message afresh (it is
+//!   then ordered after what was sent meanwhile, as if sent at that moment).
+//! - A held receive keeps its message; a sender that needs that slot a lap later finds
+//!   the queue full and waits for room like for any receive (parked, woken by `read`).
 
+use core::fmt;
 use core::ptr;
 
 /// A claimed operation: the slot a [`Queue::reserve_send`] or [`Queue::reserve_recv`]
@@ -17,15 +32,27 @@ use core::ptr;
 pub struct Reservation {
     /// The claimed slot (queue specific), or null for "disconnected".
     pub(crate) slot: *const u8,
-    /// Queue-specific extra word: the stamp to publish (ring) or the slot offset (list).
+    /// Queue-specific extra word: the claimed position (ring) or the slot offset (list).
     pub(crate) aux: usize,
+    /// `HELD`, `FREED`, `REVOKED`; cleared by every `reserve_*`.
+    pub(crate) flags: u8,
 }
+
+/// Set by `hold_*`: the claim may be completed late, or never.
+pub(crate) const HELD: u8 = 1;
+/// Set by a `reserve_*` call or `abandon` that freed room for the other side on its
+/// way (a hole skipped, a held send revoked): the caller should wake a waiting peer.
+pub(crate) const FREED: u8 = 2;
+/// Set by a `write` of a held send that a receiver had revoked: its message came back
+/// although the queue is not disconnected, to be sent afresh.
+pub(crate) const REVOKED: u8 = 4;
 
 impl Default for Reservation {
     fn default() -> Self {
         Reservation {
             slot: ptr::null(),
             aux: 0,
+            flags: 0,
         }
     }
 }
@@ -44,12 +71,101 @@ impl Reservation {
     pub fn is_disconnected(&self) -> bool {
         self.slot.is_null()
     }
+
+    /// True when the last `reserve_*` call with this reservation freed room for the
+    /// other side (a hole skipped, a held send revoked): a waiting peer should be woken.
+    ///
+    /// ```
+    /// use channel_core::{ArrayQueue, Queue, Reservation};
+    /// let q = ArrayQueue::<u8>::new(1);
+    /// let mut r = Reservation::default();
+    /// assert!(!q.reserve_recv(&mut r)); // empty
+    /// assert!(!r.freed());
+    /// ```
+    pub fn freed(&self) -> bool {
+        self.flags & FREED != 0
+    }
+
+    /// True once the claim is held (see [`Queue::hold_send`]).
+    pub(crate) fn held(&self) -> bool {
+        self.flags & HELD != 0
+    }
+
+    /// True when the last `write` with this reservation handed its message back not
+    /// because the queue is disconnected, but because the send was held and a receiver
+    /// revoked it meanwhile (see [`Queue::write`]): the caller sends it afresh.
+    ///
+    /// ```
+    /// use channel_core::{ArrayQueue, Queue, Reservation};
+    /// let q = ArrayQueue::new(2);
+    /// let mut r = Reservation::default();
+    /// assert!(q.reserve_send(&mut r));
+    /// // SAFETY: a send claim of `q`, not completed.
+    /// unsafe { q.hold_send(&mut r) };
+    /// q.try_push(2).unwrap(); // claimed after the held send
+    /// assert_eq!(q.try_pop(), Ok(Some(2))); // the held send is revoked, not waited for
+    /// // SAFETY: completed once.
+    /// assert_eq!(unsafe { q.write(&mut r, 1) }, Err(1));
+    /// assert!(r.revoked());
+    /// assert_eq!(q.try_push(1), Ok(())); // sent afresh
+    /// ```
+    pub fn revoked(&self) -> bool {
+        self.flags & REVOKED != 0
+    }
 }
+
+/// Why a push failed; the message comes back either way.
+///
+/// ```
+/// use channel_core::{ArrayQueue, PushError, Queue};
+/// let q = ArrayQueue::new(1);
+/// q.try_push(1).unwrap();
+/// assert_eq!(q.try_push(2), Err(PushError::Full(2)));
+/// q.disconnect();
+/// assert_eq!(q.try_push(3), Err(PushError::Disconnected(3)));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PushError<T> {
+    /// No room now.
+    Full(T),
+    /// The queue is disconnected.
+    Disconnected(T),
+}
+
+impl<T> PushError<T> {
+    /// The message that was not pushed.
+    ///
+    /// ```
+    /// assert_eq!(channel_core::PushError::Full(5).into_inner(), 5);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            PushError::Full(m) | PushError::Disconnected(m) => m,
+        }
+    }
+}
+
+impl<T> fmt::Debug for PushError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PushError::Full(_) => f.write_str("Full(..)"),
+            PushError::Disconnected(_) => f.write_str("Disconnected(..)"),
+        }
+    }
+}
+
+/// Equal snapshots of [`Queue::version`] taken at two instants mean no operation
+/// changed the queue in between. Four words, compared whole.
+pub type Version = [usize; 4];
 
 /// A non-blocking multi-producer multi-consumer queue with two-phase operations.
 ///
 /// The blocking, waking and selecting are layered on top (in `channel-select`); a
 /// queue only says whether an operation can proceed now.
+///
+/// Safe code cannot misuse it into undefined behaviour: claiming is safe (an unused
+/// claim only leaks its slot), completing is `unsafe` with the contract written on
+/// each method, and the destructor drops only messages that were written.
 ///
 /// ```
 /// use channel_core::{ListQueue, Queue};
@@ -62,16 +178,26 @@ impl Reservation {
 /// for i in 0..3 { q.try_push(i).unwrap(); }
 /// assert_eq!(drain(&q), vec![0, 1, 2]);
 /// ```
-// `Result<_, ()>`: the only failure is "disconnected", which the channel layer turns
-// into its own error types; a named unit error would add nothing here.
+// `Result<_, ()>`: the only failure of a read is "disconnected", which the channel
+// layer turns into its own error types; a named unit error would add nothing here.
 #[allow(clippy::result_unit_err)]
 pub trait Queue<T> {
-    /// Claims a slot to write into. Returns `false` when the queue is full; `true` with
+    /// Claims a slot to write into. Returns `false` when there is no room; `true` with
     /// a slot, or `true` with a disconnected reservation.
     fn reserve_send(&self, r: &mut Reservation) -> bool;
 
+    /// Marks a send claimed by `reserve_send` as *held*: it may be completed late, or
+    /// never, so receivers must not wait for it (see the module documentation).
+    ///
+    /// # Safety
+    /// `r` comes from a successful `reserve_send` on this same queue and has not been
+    /// completed.
+    unsafe fn hold_send(&self, r: &mut Reservation);
+
     /// Writes `msg` into the slot claimed by `reserve_send`, making it visible to
-    /// receivers. Hands `msg` back if the reservation is a disconnection.
+    /// receivers. Hands `msg` back if the reservation is a disconnection, or (then
+    /// [`Reservation::revoked`] is set) if it was held and a receiver revoked it
+    /// meanwhile: the caller then sends it afresh (a new claim).
     ///
     /// # Safety
     /// `r` must come from a successful `reserve_send` on this same queue, and be
@@ -86,10 +212,18 @@ pub trait Queue<T> {
     /// As for [`Queue::write`]: a reservation of this queue, completed at most once.
     unsafe fn abandon(&self, r: &mut Reservation);
 
-    /// Claims a message to read. Returns `false` when the queue is empty (and not
-    /// disconnected); `true` with a slot, or `true` with a disconnected reservation
-    /// once the queue is empty and disconnected.
+    /// Claims a message to read. Returns `false` when the queue has no message now;
+    /// `true` with a slot, or `true` with a disconnected reservation once the queue is
+    /// empty and disconnected.
     fn reserve_recv(&self, r: &mut Reservation) -> bool;
+
+    /// Marks a receive claimed by `reserve_recv` as *held*: it may be completed late
+    /// (senders that need its slot wait, parked, like for a full queue).
+    ///
+    /// # Safety
+    /// `r` comes from a successful `reserve_recv` on this same queue and has not been
+    /// completed.
+    unsafe fn hold_recv(&self, r: &mut Reservation);
 
     /// Reads the message claimed by `reserve_recv`; `Err(())` for a disconnection.
     ///
@@ -98,12 +232,26 @@ pub trait Queue<T> {
     /// completed at most once.
     unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()>;
 
-    /// Number of messages in the queue (a snapshot).
+    /// Whether `reserve_send` would succeed now (a snapshot). `SeqCst`: a waiter that
+    /// registers and then asks this sees every completion that did not see it.
+    fn can_send(&self) -> bool;
+    /// Whether `reserve_recv` would succeed now (a snapshot), as for `can_send`.
+    fn can_recv(&self) -> bool;
+    /// A snapshot that changes whenever an operation changes the queue.
+    fn version(&self) -> Version;
+
+    /// Number of messages in the queue (a snapshot; holes and held sends not yet
+    /// written are no messages).
     fn len(&self) -> usize;
     /// True when the queue holds no message (a snapshot).
-    fn is_empty(&self) -> bool;
-    /// True when a send would find no room (a snapshot; never for an unbounded queue).
-    fn is_full(&self) -> bool;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// True when the queue holds as many messages as it can (a snapshot; never for an
+    /// unbounded queue).
+    fn is_full(&self) -> bool {
+        self.capacity() == Some(self.len())
+    }
     /// The capacity, or `None` when unbounded.
     fn capacity(&self) -> Option<usize>;
 
@@ -113,14 +261,14 @@ pub trait Queue<T> {
     /// True once [`Queue::disconnect`] has been called.
     fn is_disconnected(&self) -> bool;
 
-    /// One-shot push: `Ok(())`, `Err(Ok(msg))` when full, `Err(Err(msg))` when disconnected.
-    fn try_push(&self, msg: T) -> Result<(), Result<T, T>> {
+    /// One-shot push: claim, then write at once.
+    fn try_push(&self, msg: T) -> Result<(), PushError<T>> {
         let mut r = Reservation::default();
         if !self.reserve_send(&mut r) {
-            return Err(Ok(msg));
+            return Err(PushError::Full(msg));
         }
         // SAFETY: `r` was filled in by a successful `reserve_send` on `self` just now.
-        unsafe { self.write(&mut r, msg) }.map_err(Err)
+        unsafe { self.write(&mut r, msg) }.map_err(PushError::Disconnected)
     }
 
     /// One-shot pop: `Ok(Some(msg))`, `Ok(None)` when empty, `Err(())` when empty and

@@ -80,6 +80,28 @@ mod imp {
 
     /// Whether this build runs under the loom model checker.
     pub const LOOM: bool = false;
+
+    /// Deadlines: the clock and timed parking.
+    pub mod time {
+        use std::time::Instant;
+
+        /// True once `deadline` has passed.
+        #[inline]
+        pub fn expired(deadline: Instant) -> bool {
+            Instant::now() >= deadline
+        }
+
+        /// Parks the thread until it is unparked, `deadline` passes (`None`: never),
+        /// or spuriously; callers re-check their condition.
+        pub fn park_until(deadline: Option<Instant>) {
+            match deadline {
+                Some(end) => {
+                    std::thread::park_timeout(end.saturating_duration_since(Instant::now()))
+                }
+                None => std::thread::park(),
+            }
+        }
+    }
 }
 
 #[cfg(loom)]
@@ -136,6 +158,35 @@ mod imp {
 
     /// Whether this build runs under the loom model checker.
     pub const LOOM: bool = true;
+
+    /// Deadlines under loom, which has no clock: the first time a thread parks with a
+    /// deadline, the deadline is taken to expire right then, and from then on every
+    /// deadline of that thread has passed. This explores a timeout racing whatever
+    /// could wake the thread, at every point after its first timed wait.
+    pub mod time {
+        use std::cell::Cell;
+        use std::time::Instant;
+
+        loom::thread_local! {
+            static CLOCK_JUMPED: Cell<bool> = Cell::new(false);
+        }
+
+        /// True once this thread's clock has jumped (see the module).
+        pub fn expired(_deadline: Instant) -> bool {
+            CLOCK_JUMPED.with(Cell::get)
+        }
+
+        /// A timed park jumps the clock and yields; an untimed one parks.
+        pub fn park_until(deadline: Option<Instant>) {
+            match deadline {
+                Some(_) => {
+                    CLOCK_JUMPED.with(|c| c.set(true));
+                    loom::thread::yield_now();
+                }
+                None => loom::thread::park(),
+            }
+        }
+    }
 }
 
 pub use imp::*;

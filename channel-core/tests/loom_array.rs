@@ -3,7 +3,7 @@
 //! Run: `RUSTFLAGS="--cfg loom" cargo test --release -p channel-core --test loom_array`
 #![cfg(loom)]
 
-use channel_core::{ArrayQueue, Queue};
+use channel_core::{ArrayQueue, PushError, Queue, Reservation};
 use loom::sync::Arc;
 use loom::thread;
 
@@ -31,7 +31,7 @@ fn loom_two_senders_race_on_capacity_one() {
         let lost = results.iter().find_map(|r| r.err()).unwrap();
         assert_eq!(
             lost,
-            Ok(3 - won[0]),
+            PushError::Full(3 - won[0]),
             "the full error hands the message back"
         );
         assert_eq!(q.try_pop(), Ok(Some(won[0])));
@@ -49,7 +49,7 @@ fn loom_send_recv_wraps_laps_in_order() {
         let producer = thread::spawn(move || {
             for m in 1..=2 {
                 let mut m = m;
-                while let Err(Ok(back)) = tx.try_push(m) {
+                while let Err(PushError::Full(back)) = tx.try_push(m) {
                     m = back;
                     thread::yield_now();
                 }
@@ -81,7 +81,7 @@ fn loom_disconnect_races_send() {
         let sent = sender.join().unwrap();
         match sent {
             Ok(()) => assert_eq!(q.try_pop(), Ok(Some(7))),
-            Err(back) => assert_eq!(back, Err(7), "handed back as disconnected"),
+            Err(back) => assert_eq!(back, PushError::Disconnected(7), "handed back"),
         }
         assert_eq!(q.try_pop(), Err(()));
     });
@@ -92,11 +92,11 @@ fn push_retrying(q: &ArrayQueue<i32>, mut m: i32) {
     loop {
         match q.try_push(m) {
             Ok(()) => return,
-            Err(Ok(back)) => {
+            Err(PushError::Full(back)) => {
                 m = back;
                 thread::yield_now();
             }
-            Err(Err(_)) => panic!("not disconnected"),
+            Err(PushError::Disconnected(_)) => panic!("not disconnected"),
         }
     }
 }
@@ -107,7 +107,7 @@ fn push_retrying(q: &ArrayQueue<i32>, mut m: i32) {
 fn loom_abandoned_send_leaves_a_hole() {
     loom::model(|| {
         let q = Arc::new(ArrayQueue::new(1));
-        let mut r = channel_core::Reservation::default();
+        let mut r = Reservation::default();
         assert!(q.reserve_send(&mut r));
         let tx = q.clone();
         let sender = thread::spawn(move || push_retrying(&tx, 2));
@@ -123,5 +123,111 @@ fn loom_abandoned_send_leaves_a_hole() {
         sender.join().unwrap();
         assert_eq!(got, 2);
         assert_eq!(q.try_pop(), Ok(None));
+    });
+}
+
+/// Pops one message, yielding while the ring is empty.
+fn pop_one(q: &ArrayQueue<i32>) -> i32 {
+    loop {
+        match q.try_pop() {
+            Ok(Some(m)) => return m,
+            Ok(None) => thread::yield_now(),
+            Err(()) => panic!("not disconnected"),
+        }
+    }
+}
+
+/// A held send (a selection's claim) races a receiver that finds it unwritten with a
+/// message behind it: either the held write lands in place, or the receiver revokes
+/// it and the late write sends the message afresh. Each message arrives once, and the
+/// receiver never waits for the held sender.
+#[test]
+fn loom_held_send_revoked_or_written_exactly_once() {
+    loom::model(|| {
+        let q = Arc::new(ArrayQueue::new(2));
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        q.try_push(2).unwrap();
+        let rx = q.clone();
+        let receiver = thread::spawn(move || {
+            let first = pop_one(&rx);
+            let second = pop_one(&rx);
+            [first, second]
+        });
+        // SAFETY: completed once.
+        if let Err(back) = unsafe { q.write(&mut r, 1) } {
+            assert!(r.revoked(), "not disconnected: revoked");
+            push_retrying(&q, back);
+        }
+        let got = receiver.join().unwrap();
+        assert!(got == [1, 2] || got == [2, 1], "{got:?}");
+        assert_eq!(q.try_pop(), Ok(None));
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// A lone held send is left alone: a receiver reports empty (it has no message yet)
+/// without revoking it, and gets the message once it is written.
+#[test]
+fn loom_lone_held_send_is_not_revoked() {
+    loom::model(|| {
+        let q = Arc::new(ArrayQueue::new(1));
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_one(&rx));
+        assert_eq!(q.len(), 0, "a held send is not a message yet");
+        // SAFETY: completed once. A lone held send is never revoked.
+        assert_eq!(unsafe { q.write(&mut r, 5) }, Ok(()));
+        assert_eq!(receiver.join().unwrap(), 5);
+    });
+}
+
+/// A held send given up while a receiver revokes it: whichever wins, the slot is
+/// freed once, the racing real message arrives once, and the ring is reusable.
+#[test]
+fn loom_held_send_abandoned_while_revoked() {
+    loom::model(|| {
+        let q = Arc::new(ArrayQueue::new(2));
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        q.try_push(7).unwrap();
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_one(&rx));
+        // SAFETY: completed once.
+        unsafe { q.abandon(&mut r) };
+        assert_eq!(receiver.join().unwrap(), 7);
+        assert_eq!(q.try_pop(), Ok(None));
+        assert_eq!(q.len(), 0);
+        for m in [8, 9] {
+            q.try_push(m).unwrap();
+        }
+        assert_eq!(q.try_push(10), Err(PushError::Full(10)), "capacity intact");
+    });
+}
+
+/// A held receive keeps its slot: a sender a lap later finds no room until the read
+/// completes, and never sees its own message overwritten or lost.
+#[test]
+fn loom_held_recv_keeps_its_slot() {
+    loom::model(|| {
+        let q = Arc::new(ArrayQueue::new(1));
+        q.try_push(1).unwrap();
+        let mut r = Reservation::default();
+        assert!(q.reserve_recv(&mut r));
+        // SAFETY: an uncompleted receive claim of `q`.
+        unsafe { q.hold_recv(&mut r) };
+        let tx = q.clone();
+        let sender = thread::spawn(move || push_retrying(&tx, 2));
+        // SAFETY: completed once.
+        assert_eq!(unsafe { q.read(&mut r) }, Ok(1));
+        sender.join().unwrap();
+        assert_eq!(q.try_pop(), Ok(Some(2)));
     });
 }

@@ -3,12 +3,10 @@
 //! Run: `RUSTFLAGS="--cfg loom" cargo test --release -p channel-core --test loom_list`
 #![cfg(loom)]
 
-use channel_core::{ListQueue, Queue};
+use channel_core::list::BLOCK_CAP;
+use channel_core::{ListQueue, PushError, Queue, Reservation};
 use loom::sync::Arc;
 use loom::thread;
-
-/// Messages per block of the list (one counter value per block is the "moving" mark).
-const BLOCK_CAP: usize = 31;
 
 /// Receives `n` messages, yielding while the queue is empty.
 fn pop_n(q: &ListQueue<usize>, n: usize) -> Vec<usize> {
@@ -90,7 +88,7 @@ fn loom_disconnect_races_send_and_recv() {
                 "delivered message received exactly once: {first:?} {rest:?}"
             ),
             Err(back) => {
-                assert_eq!(back, Err(5));
+                assert_eq!(back, PushError::Disconnected(5));
                 assert_ne!(first, Ok(Some(5)));
             }
         }
@@ -104,7 +102,7 @@ fn loom_disconnect_races_send_and_recv() {
 fn loom_abandoned_send_leaves_a_hole() {
     loom::model(|| {
         let q = Arc::new(ListQueue::new());
-        let mut r = channel_core::Reservation::default();
+        let mut r = Reservation::default();
         assert!(q.reserve_send(&mut r));
         let tx = q.clone();
         let sender = thread::spawn(move || tx.try_push(2usize).unwrap());
@@ -113,5 +111,84 @@ fn loom_abandoned_send_leaves_a_hole() {
         assert_eq!(pop_n(&q, 1), [2]);
         sender.join().unwrap();
         assert_eq!(q.try_pop(), Ok(None));
+    });
+}
+
+/// A held send races the receiver that claims its slot: either the write lands first
+/// and is read in place, or the receiver revokes it (without waiting) and the late
+/// write sends the message afresh. Each message arrives once; blocks are freed.
+#[test]
+fn loom_held_send_revoked_or_written_exactly_once() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        q.try_push(2usize).unwrap();
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_n(&rx, 2));
+        // SAFETY: completed once.
+        if let Err(back) = unsafe { q.write(&mut r, 1) } {
+            assert!(r.revoked(), "not disconnected: revoked");
+            q.try_push(back).unwrap();
+        }
+        let got = receiver.join().unwrap();
+        assert!(got == [1, 2] || got == [2, 1], "{got:?}");
+        assert_eq!(q.try_pop(), Ok(None));
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// A held send given up while its receiver revokes it: the slot is released exactly
+/// once (by whichever side finishes last), and the real message arrives once.
+#[test]
+fn loom_held_send_abandoned_while_revoked() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        q.try_push(7usize).unwrap();
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_n(&rx, 1));
+        // SAFETY: completed once.
+        unsafe { q.abandon(&mut r) };
+        assert_eq!(receiver.join().unwrap(), [7]);
+        assert_eq!(q.try_pop(), Ok(None));
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// A held send revoked at the end of a block: its late write releases the slot, which
+/// as the block's last one starts the block's destruction, while the receiver moves
+/// on into the next block.
+#[test]
+fn loom_held_send_revoked_at_block_end() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        for m in 0..BLOCK_CAP - 1 {
+            q.try_push(m).unwrap();
+        }
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        q.try_push(100).unwrap();
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_n(&rx, BLOCK_CAP + 1));
+        // SAFETY: completed once.
+        if let Err(back) = unsafe { q.write(&mut r, 99) } {
+            assert!(r.revoked(), "not disconnected: revoked");
+            q.try_push(back).unwrap();
+        }
+        let mut got = receiver.join().unwrap();
+        assert_eq!(
+            got[..BLOCK_CAP - 1],
+            (0..BLOCK_CAP - 1).collect::<Vec<_>>()[..]
+        );
+        got.sort_unstable();
+        assert_eq!(got[BLOCK_CAP - 1..], [99, 100]);
     });
 }

@@ -107,8 +107,8 @@ macro_rules! with_receiver {
 pub(crate) use with_receiver;
 
 pub(crate) enum SenderFlavor<T> {
-    Array(Arc<Counted<Queued<ArrayQueue<T>>>>),
-    List(Arc<Counted<Queued<ListQueue<T>>>>),
+    Array(Arc<Counted<Queued<T, ArrayQueue<T>>>>),
+    List(Arc<Counted<Queued<T, ListQueue<T>>>>),
     Zero(Arc<Counted<zero::Channel<T>>>),
 }
 
@@ -133,8 +133,8 @@ pub struct Sender<T> {
 }
 
 pub(crate) enum ReceiverFlavor<T> {
-    Array(Arc<Counted<Queued<ArrayQueue<T>>>>),
-    List(Arc<Counted<Queued<ListQueue<T>>>>),
+    Array(Arc<Counted<Queued<T, ArrayQueue<T>>>>),
+    List(Arc<Counted<Queued<T, ListQueue<T>>>>),
     Zero(Arc<Counted<zero::Channel<T>>>),
     At(Arc<Counted<Timed<At, T>>>),
     Tick(Arc<Counted<Timed<Tick, T>>>),

@@ -10,9 +10,8 @@
 //! Contexts are reused: one per thread, kept in a thread-local and reset before each
 //! wait, so blocking allocates nothing after a thread's first wait.
 
-use channel_core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use channel_core::sync::{thread, Arc, Backoff};
-use core::ptr;
+use channel_core::sync::atomic::{AtomicUsize, Ordering};
+use channel_core::sync::{thread, time, Arc, Backoff};
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -76,8 +75,9 @@ pub(crate) struct Context {
 struct Inner {
     /// The `Selected` state, claimed once per wait by CAS from `Waiting`.
     select: AtomicUsize,
-    /// The rendezvous packet handed over by the operation that selected this context.
-    packet: AtomicPtr<()>,
+    /// The rendezvous deal handed over by the operation that selected this context:
+    /// written under the channel's lock, read after taking that lock.
+    deal: AtomicUsize,
     /// The thread to unpark.
     thread: thread::Thread,
     /// Its id: a thread never pairs with itself on a rendezvous channel.
@@ -95,21 +95,9 @@ mod tls {
 }
 use tls::CONTEXT;
 
-#[cfg(loom)]
-channel_core::sync::thread_local! {
-    /// Loom has no clock: the first time a thread waits with a deadline, the deadline
-    /// is taken to expire right then, and from then on every deadline of that thread
-    /// has passed. This explores a timeout racing whatever could wake the thread.
-    static CLOCK_JUMPED: Cell<bool> = Cell::new(false);
-}
-
 /// True once `deadline` has passed. Every deadline check goes through here.
 pub(crate) fn expired(deadline: Instant) -> bool {
-    #[cfg(loom)]
-    if CLOCK_JUMPED.with(Cell::get) {
-        return true;
-    }
-    Instant::now() >= deadline
+    time::expired(deadline)
 }
 
 impl Context {
@@ -138,7 +126,7 @@ impl Context {
         Context {
             inner: Arc::new(Inner {
                 select: AtomicUsize::new(Selected::Waiting.into()),
-                packet: AtomicPtr::new(ptr::null_mut()),
+                deal: AtomicUsize::new(0),
                 thread_id: thread.id(),
                 thread,
             }),
@@ -151,7 +139,7 @@ impl Context {
         self.inner
             .select
             .store(Selected::Waiting.into(), Ordering::Relaxed);
-        self.inner.packet.store(ptr::null_mut(), Ordering::Relaxed);
+        self.inner.deal.store(0, Ordering::Relaxed);
     }
 
     /// Claims the context for `sel`; on failure returns what had claimed it.
@@ -177,24 +165,18 @@ impl Context {
         Selected::from(self.inner.select.load(Ordering::Acquire))
     }
 
-    /// Stores the rendezvous packet for the selected operation (by its selector).
-    pub(crate) fn store_packet(&self, packet: *mut ()) {
-        if !packet.is_null() {
-            // Release: pairs with the Acquire in `wait_packet`.
-            self.inner.packet.store(packet, Ordering::Release);
-        }
+    /// Hands the selected operation its rendezvous deal (by its claimer, under the
+    /// channel's lock).
+    pub(crate) fn set_deal(&self, deal: usize) {
+        // Relaxed: the channel's lock orders it before `deal`.
+        self.inner.deal.store(deal, Ordering::Relaxed);
     }
 
-    /// Waits for the packet the selecting operation stores right after its CAS.
-    pub(crate) fn wait_packet(&self) -> *mut () {
-        let backoff = Backoff::new();
-        loop {
-            let packet = self.inner.packet.load(Ordering::Acquire);
-            if !packet.is_null() {
-                return packet;
-            }
-            backoff.snooze();
-        }
+    /// The deal `set_deal` stored (the caller holds the channel's lock, taken after
+    /// it saw the claim).
+    pub(crate) fn deal(&self) -> usize {
+        // Relaxed: see `set_deal`.
+        self.inner.deal.load(Ordering::Relaxed)
     }
 
     /// Waits until the context is claimed, or until `deadline`, when the thread claims
@@ -216,21 +198,13 @@ impl Context {
             if sel != Selected::Waiting {
                 return sel;
             }
-            match deadline {
-                Some(end) => {
-                    #[cfg(loom)]
-                    CLOCK_JUMPED.with(|c| c.set(true));
-                    if !expired(end) {
-                        thread::park_timeout(end.saturating_duration_since(Instant::now()));
-                    } else {
-                        return match self.try_select(Selected::Aborted) {
-                            Ok(()) => Selected::Aborted,
-                            Err(sel) => sel,
-                        };
-                    }
-                }
-                None => thread::park(),
+            if deadline.is_some_and(expired) {
+                return match self.try_select(Selected::Aborted) {
+                    Ok(()) => Selected::Aborted,
+                    Err(sel) => sel,
+                };
             }
+            time::park_until(deadline);
         }
     }
 

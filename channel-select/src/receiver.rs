@@ -302,7 +302,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         if let Some((_, receivers)) = self.counts() {
             if release(receivers) {
-                self.flavor().disconnect();
+                self.flavor().disconnect_receivers();
             }
         }
     }

@@ -15,14 +15,16 @@
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};
 use channel_core::sync::{handshake_fence, lock, thread, Mutex};
-use core::ptr;
+
+/// The `deal` of an entry that has none.
+pub(crate) const NO_DEAL: usize = usize::MAX;
 
 /// One registered waiter.
 pub(crate) struct Entry {
     /// The operation it waits to perform.
     pub(crate) oper: Operation,
-    /// Its rendezvous packet (null outside the zero-capacity flavor).
-    pub(crate) packet: *mut (),
+    /// Its rendezvous deal (`NO_DEAL` outside the zero-capacity flavor).
+    pub(crate) deal: usize,
     /// Its context.
     pub(crate) cx: Context,
 }
@@ -39,14 +41,14 @@ pub(crate) struct Waker {
 impl Waker {
     /// Registers `cx` as waiting to perform `oper`.
     pub(crate) fn register(&mut self, oper: Operation, cx: &Context) {
-        self.register_with_packet(oper, ptr::null_mut(), cx);
+        self.register_with_deal(oper, NO_DEAL, cx);
     }
 
-    /// Registers `cx` as waiting to perform `oper` through `packet`.
-    pub(crate) fn register_with_packet(&mut self, oper: Operation, packet: *mut (), cx: &Context) {
+    /// Registers `cx` as waiting to perform `oper` through `deal`.
+    pub(crate) fn register_with_deal(&mut self, oper: Operation, deal: usize, cx: &Context) {
         self.selectors.push(Entry {
             oper,
-            packet,
+            deal,
             cx: cx.clone(),
         });
     }
@@ -57,36 +59,54 @@ impl Waker {
         Some(self.selectors.remove(i))
     }
 
-    /// Claims the first waiter of another thread whose context is still free and hands
-    /// it its packet; returns its entry (removed from the list).
+    /// Claims the first waiter of another thread whose context is still free; returns
+    /// its entry (removed from the list).
     ///
     /// The caller wakes it (`entry.cx.unpark()`) *after* releasing the lock around this
     /// list: a thread woken while we hold the lock it is about to take would only block
     /// again (and loom, which treats an unpark as the end of any blocking, cannot
     /// model that).
     pub(crate) fn try_select(&mut self) -> Option<Entry> {
-        let me = thread::current().id();
-        let i = self.selectors.iter().position(|e| {
-            e.cx.thread_id() != me && e.cx.try_select(Selected::Operation(e.oper)).is_ok()
-        })?;
-        let entry = self.selectors.remove(i);
-        entry.cx.store_packet(entry.packet);
-        Some(entry)
+        self.try_select_where(|_| true)
     }
 
-    /// True if some waiter of another thread could be claimed now.
-    pub(crate) fn can_select(&self) -> bool {
+    /// Like [`Waker::try_select`], among the entries that `eligible` accepts.
+    pub(crate) fn try_select_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Entry> {
+        let me = thread::current().id();
+        let i = self.selectors.iter().position(|e| {
+            e.cx.thread_id() != me
+                && eligible(e)
+                && e.cx.try_select(Selected::Operation(e.oper)).is_ok()
+        })?;
+        Some(self.selectors.remove(i))
+    }
+
+    /// True if some waiter of another thread that `eligible` accepts could be claimed.
+    pub(crate) fn can_select_where(&self, eligible: impl Fn(&Entry) -> bool) -> bool {
         let me = thread::current().id();
         self.selectors
             .iter()
-            .any(|e| e.cx.thread_id() != me && e.cx.selected() == Selected::Waiting)
+            .any(|e| e.cx.thread_id() != me && eligible(e) && e.cx.selected() == Selected::Waiting)
+    }
+
+    /// Calls off the wait of the first waiter of another thread that `eligible` accepts
+    /// (its context claimed with `Aborted`), so that it tries its operations again;
+    /// returns its context, to be woken after the lock is released.
+    pub(crate) fn abort_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Context> {
+        let me = thread::current().id();
+        self.selectors
+            .iter()
+            .find(|e| {
+                e.cx.thread_id() != me && eligible(e) && e.cx.try_select(Selected::Aborted).is_ok()
+            })
+            .map(|e| e.cx.clone())
     }
 
     /// Registers `cx` as an observer of `oper`.
     pub(crate) fn watch(&mut self, oper: Operation, cx: &Context) {
         self.observers.push(Entry {
             oper,
-            packet: ptr::null_mut(),
+            deal: NO_DEAL,
             cx: cx.clone(),
         });
     }
@@ -128,10 +148,6 @@ pub(crate) struct SyncWaker {
     /// Mirror of `inner.is_empty()`, read without the lock.
     is_empty: AtomicBool,
 }
-
-// SAFETY: the raw packet pointers in the entries are only dereferenced by the
-// rendezvous flavor under its own protocol; everything else in `Waker` is `Send`.
-unsafe impl Send for Waker {}
 
 impl Default for SyncWaker {
     fn default() -> Self {

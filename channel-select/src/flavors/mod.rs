@@ -6,7 +6,15 @@
 //! - [`at`], [`tick`] (through [`timer`]), [`never`]: the timer receivers.
 //!
 //! Every flavor offers its operations twice: as blocking/`try_` calls, and in two
-//! phases (`start_*` to claim, `read`/`write` to complete) for selection.
+//! phases for selection: `claim_*` (or, after a registration won, `accept_*`) claims
+//! the operation, `read`/`write` completes it, `abandon_*` gives it up. A selection's
+//! claim may be completed late (after user code) or never (`mem::forget`); no flavor
+//! makes another thread wait for it beyond that thread's own deadline.
+//!
+//! The selection steps never run a message's own code (no drop, no clone) and never
+//! hand a message to the selecting thread: that is what lets a `Select` be `Send` and
+//! `Sync` whatever the message type (a claimed receive that is given up puts its
+//! message in the channel's graveyard, dropped with the channel).
 
 pub(crate) mod at;
 pub(crate) mod never;
@@ -17,8 +25,8 @@ pub(crate) mod zero;
 
 use crate::context::{Context, Operation};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use channel_core::Reservation;
-use core::ptr;
+use crate::waiters::NO_DEAL;
+use channel_core::{Reservation, Version};
 use std::time::Instant;
 
 /// What a claimed operation needs to be completed: one field per kind of flavor.
@@ -26,8 +34,8 @@ use std::time::Instant;
 pub(crate) struct Token {
     /// A buffered channel's claimed slot.
     pub(crate) queue: Reservation,
-    /// A rendezvous packet (null: the channel is disconnected).
-    pub(crate) zero: *mut (),
+    /// A rendezvous deal (`NO_DEAL`: the channel is disconnected).
+    pub(crate) deal: usize,
     /// A timer's delivery instant.
     pub(crate) timer: Option<Instant>,
 }
@@ -36,7 +44,7 @@ impl Default for Token {
     fn default() -> Self {
         Token {
             queue: Reservation::default(),
-            zero: ptr::null_mut(),
+            deal: NO_DEAL,
             timer: None,
         }
     }
@@ -66,24 +74,45 @@ pub(crate) trait RecvFlavor<T> {
     fn is_full(&self) -> bool;
     /// Disconnects the channel; `true` for the call that did it.
     fn disconnect(&self) -> bool;
+    /// Disconnects the channel because its last receiver is gone: what is buffered can
+    /// never be received, so it is dropped now.
+    fn disconnect_receivers(&self) {
+        self.disconnect();
+    }
     /// The channel has been disconnected.
     fn is_disconnected(&self) -> bool;
 
-    /// Claims a receive (a message, or the disconnection) if one is possible now.
+    /// Claims a receive (a message, or the disconnection) if one is possible now, to
+    /// be completed at once by `read` (the `try_recv` path).
     fn start_recv(&self, token: &mut Token) -> bool;
+    /// Claims a receive for a selection: like `start_recv`, but the claim may be
+    /// completed late or never, and must not hold anyone up meanwhile.
+    fn claim_recv(&self, token: &mut Token) -> bool {
+        self.start_recv(token)
+    }
     /// Completes a claimed receive.
     ///
     /// # Safety
-    /// `token` was filled by `start_recv` or `accept_recv` of this same channel.
+    /// `token` was filled by `start_recv`, `claim_recv` or `accept_recv` of this same
+    /// channel, and is completed once.
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()>;
+    /// Gives up a claimed receive: its message, if any, goes to the graveyard (dropped
+    /// with the channel, by a thread that owns a handle of it).
+    ///
+    /// # Safety
+    /// As for `read`.
+    unsafe fn abandon_recv(&self, token: &mut Token);
     /// Registers a selecting receiver; returns whether a receive is possible now.
     fn register_recv(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that registration.
     fn unregister_recv(&self, oper: Operation);
-    /// After the registration won: claims the receive.
-    fn accept_recv(&self, token: &mut Token, cx: &Context) -> bool;
-    /// A receive would not block now.
+    /// After the registration won: claims the receive (waiting at most until
+    /// `deadline` for a rendezvous sender still computing its message).
+    fn accept_recv(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool;
+    /// A receive would not block now (agrees with `try_recv`).
     fn is_ready_recv(&self) -> bool;
+    /// A snapshot that changes whenever the receive side's readiness may change.
+    fn version_recv(&self) -> Version;
     /// Registers an observer (`Select::ready`); returns `is_ready_recv()`.
     fn watch_recv(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.
@@ -108,15 +137,19 @@ pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
     }
     /// Sends, blocking until `deadline` (forever for `None`).
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
-    /// Claims a send (room, a waiting receiver, or the disconnection).
+    /// Claims a send (room, a waiting receiver, or the disconnection), to be
+    /// completed at once by `write` (the `try_send` path).
     fn start_send(&self, token: &mut Token) -> bool;
+    /// Claims a send for a selection: the message comes later (or never).
+    fn claim_send(&self, token: &mut Token) -> bool;
     /// Completes a claimed send; hands `msg` back on disconnection.
     ///
     /// # Safety
-    /// `token` was filled by `start_send` or `accept_send` of this same channel.
+    /// `token` was filled by `start_send`, `claim_send` or `accept_send` of this same
+    /// channel, and is completed once.
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T>;
     /// Gives up a claimed send without a message (its `SelectedOperation` was dropped):
-    /// a buffered channel leaves a hole its receivers skip.
+    /// a buffered channel frees the slot or leaves a hole its receivers skip.
     ///
     /// # Safety
     /// As for `write`.
@@ -127,8 +160,10 @@ pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
     fn unregister_send(&self, oper: Operation);
     /// After the registration won: claims the send.
     fn accept_send(&self, token: &mut Token, cx: &Context) -> bool;
-    /// A send would not block now.
+    /// A send would not block now (agrees with `try_send`).
     fn is_ready_send(&self) -> bool;
+    /// A snapshot that changes whenever the send side's readiness may change.
+    fn version_send(&self) -> Version;
     /// Registers an observer (`Select::ready`); returns `is_ready_send()`.
     fn watch_send(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.

@@ -3,6 +3,7 @@
 use super::{sleep_until, RecvFlavor, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
+use channel_core::Version;
 use core::marker::PhantomData;
 use std::time::Instant;
 
@@ -49,11 +50,15 @@ impl<T> RecvFlavor<T> for Channel<T> {
         false
     }
     fn unregister_recv(&self, _oper: Operation) {}
-    fn accept_recv(&self, _token: &mut Token, _cx: &Context) -> bool {
+    unsafe fn abandon_recv(&self, _token: &mut Token) {}
+    fn accept_recv(&self, _token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
         false
     }
     fn is_ready_recv(&self) -> bool {
         false
+    }
+    fn version_recv(&self) -> Version {
+        [0; 4]
     }
     fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
         false

@@ -9,6 +9,7 @@
 use super::{sleep_until, RecvFlavor, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
+use channel_core::Version;
 use std::time::Instant;
 
 /// A source of messages that become due by themselves.
@@ -82,13 +83,21 @@ impl<K: Timer, T> RecvFlavor<T> for Timed<K, T> {
         self.is_ready_recv()
     }
     fn unregister_recv(&self, _oper: Operation) {}
-    fn accept_recv(&self, token: &mut Token, _cx: &Context) -> bool {
+    unsafe fn abandon_recv(&self, token: &mut Token) {
+        // The tick is simply not delivered: nothing to drop but an `Instant`.
+        token.timer = None;
+    }
+    fn accept_recv(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
         self.start_recv(token)
     }
     fn is_ready_recv(&self) -> bool {
         self.timer
             .next_due()
             .is_some_and(|due| Instant::now() >= due)
+    }
+    fn version_recv(&self) -> Version {
+        // Readiness only grows with time (a claim by another thread only shrinks it).
+        [usize::from(self.is_ready_recv()), 0, 0, 0]
     }
     fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
         self.is_ready_recv()

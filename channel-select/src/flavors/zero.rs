@@ -1,86 +1,166 @@
 //! The rendezvous channel, `bounded(0)`: a send completes only when a receive takes it.
 //!
-//! There is no buffer. One lock guards both wait lists and the disconnection flag.
-//! An operation first looks for a waiting peer on the other list; if it finds one, it
-//! claims the peer's context and completes the exchange through the peer's
-//! [`Packet`]. Otherwise it registers itself, with a packet, and parks:
+//! There is no buffer. One lock guards both wait lists, the disconnection flag and the
+//! *deals*: the channel's own slots for messages in transit. Nothing is ever shared
+//! through a thread's stack, so a party may leave (time out, be dropped, be forgotten)
+//! without leaving a dangling pointer behind.
 //!
-//! - a blocking `send` offers a stack packet holding the message; `recv` offers an
-//!   empty stack packet. Each waits for the peer's `ready` before leaving, so the
-//!   packet outlives its use;
-//! - a selection offers an empty heap packet, since it may be woken by another of its
-//!   operations. The side that *reads* a heap packet frees it; a registration that
-//!   lost is freed by its owner when it unregisters.
+//! A waiting party registers an entry whose deal is its side of the exchange:
+//! - a blocked `send` puts its message in an `Offer`; a receiver claims the sender's
+//!   context and takes the message, all under the lock, and the sender returns;
+//! - a blocked `recv`, or a selection's receive, opens a `Want`; a sender claims the
+//!   receiver's context and fills the deal (`Ready`), which the receiver then takes;
+//! - a selection's send registers with no deal: its message does not exist until its
+//!   arm has won. A blocking `recv` may claim it: it opens a `Promised` deal, hands it
+//!   to the selection, and waits (parked) until the message is written or its own
+//!   deadline passes. A selecting sender likewise claims a waiting receiver by turning
+//!   its `Want` into `Promised`.
 //!
-//! A selected send that is never completed (its `SelectedOperation` dropped) releases
-//! the receiver it claimed with an empty packet: a blocked `recv` then waits again, and
-//! a selected receive completes with an ordinary blocking receive.
+//! So only a receiver that can wait ever waits for a sender's message, and only until
+//! its own deadline: then it *revokes* the deal, and the selected send, finding it
+//! revoked, sends its message like a plain `send` (it waits for the next receiver).
+//! A selected send that is given up cancels its deal (its receiver looks again); one
+//! that is forgotten leaves its receiver waiting until that receiver's deadline (or
+//! until the channel is disconnected, which revokes every promise). `try_recv` and
+//! readiness see only offers: a selecting sender has no message to take yet. A
+//! selecting receiver cannot wait for one in its first pass either, so when it
+//! registers it calls off the wait of one selecting sender, which then claims it.
 //!
 //! A thread never pairs with itself (`Waker::try_select` skips its own entries), so a
 //! selection of both a send and a receive on one rendezvous channel waits for others.
+//!
+//! Lock order: this lock is a leaf. Threads are unparked after it is released, except
+//! by `disconnect`, which wakes everyone under it.
 
 use super::{RecvFlavor, SendFlavor, Token};
-use crate::context::{Context, Operation, Selected};
-use crate::errors::{RecvTimeoutError, SendTimeoutError};
-use crate::waiters::Waker;
-use channel_core::sync::{lock, Mutex, MutexGuard};
-use channel_core::Packet;
-use core::marker::PhantomData;
-use core::ptr;
+use crate::context::{expired, Context, Operation, Selected};
+use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::waiters::{Entry, Waker, NO_DEAL};
+use channel_core::sync::atomic::{AtomicUsize, Ordering};
+use channel_core::sync::{lock, time, Mutex, MutexGuard};
+use channel_core::Version;
 use std::time::Instant;
 
+/// Where one message exchange stands.
+enum Hand {
+    /// Not in use (on the free list).
+    Free,
+    /// A blocked sender's message, waiting for a receiver.
+    Offer,
+    /// A blocked receiver, waiting for a message.
+    Want,
+    /// A selected send will write here; the receiver (this context) waits.
+    Promised(Context),
+    /// A message for the receiver that was claimed; it takes it and frees the deal.
+    Ready,
+    /// The promised send was given up: its receiver frees the deal and looks again.
+    Cancelled,
+    /// The receiver stopped waiting: the selected sender frees the deal.
+    Revoked,
+}
+
+/// One message exchange in progress, kept by the channel. The message sits apart
+/// from the state so that it is written and taken in place, never carried around.
+struct Deal<T> {
+    /// Where the exchange stands.
+    hand: Hand,
+    /// The message, while `Offer` or `Ready`.
+    msg: Option<T>,
+}
+
+/// How a receiver's wait on a deal ended.
+enum Settled {
+    /// The deal holds a message (`Ready`).
+    Ready,
+    /// The promised send was given up; the deal is freed.
+    Cancelled,
+    /// The deadline passed, or the channel was disconnected; the deal is revoked.
+    Gave(RecvTimeoutError),
+}
+
+/// The deals, reused through a free list (no allocation once warmed up).
+struct Deals<T> {
+    /// Every deal ever opened; freed ones are `Free`.
+    slots: Vec<Deal<T>>,
+    /// Indices of the `Free` slots.
+    free: Vec<usize>,
+}
+
+impl<T> Deals<T> {
+    /// Opens a deal in state `hand`, with no message.
+    fn open(&mut self, hand: Hand) -> usize {
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id].hand = hand;
+                id
+            }
+            None => {
+                self.slots.push(Deal { hand, msg: None });
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    /// Frees deal `id` (which holds no message).
+    fn close(&mut self, id: usize) {
+        self.slots[id].hand = Hand::Free;
+        self.free.push(id);
+    }
+
+    /// The state of deal `id`.
+    fn hand(&mut self, id: usize) -> &mut Hand {
+        &mut self.slots[id].hand
+    }
+
+    /// Puts `msg` in deal `id`, which is then in state `hand`.
+    fn fill(&mut self, id: usize, hand: Hand, msg: T) {
+        let deal = &mut self.slots[id];
+        deal.hand = hand;
+        let _ = deal.msg.insert(msg);
+    }
+
+    /// Frees deal `id` (an `Offer` or `Ready`) and returns its message.
+    fn take(&mut self, id: usize) -> T {
+        self.close(id);
+        self.slots[id]
+            .msg
+            .take()
+            .expect("rendezvous deal holds no message")
+    }
+}
+
 /// The state behind the lock.
-struct Inner {
-    /// Blocked senders.
+struct Inner<T> {
+    /// Blocked senders: `deal` is their `Offer`, or `NO_DEAL` for a selection.
     senders: Waker,
-    /// Blocked receivers.
+    /// Blocked receivers: `deal` is their `Want`.
     receivers: Waker,
+    /// The messages in transit.
+    deals: Deals<T>,
+    /// Messages of receives claimed by a selection and given up: dropped with the
+    /// channel (by a thread that owns a handle), never by the selecting thread.
+    graveyard: Vec<T>,
     /// Set once by `disconnect`.
     is_disconnected: bool,
 }
 
-impl Inner {
-    /// The wait list of side `sending` (the senders' if true).
-    fn mine(&mut self, sending: bool) -> &mut Waker {
-        if sending {
-            &mut self.senders
-        } else {
-            &mut self.receivers
-        }
-    }
+/// A blocked sender with a message to take.
+fn offers(e: &Entry) -> bool {
+    e.deal != NO_DEAL
+}
 
-    /// The wait list of the other side.
-    fn peers(&mut self, sending: bool) -> &mut Waker {
-        self.mine(!sending)
-    }
-
-    /// An operation of side `sending` would not block: a peer waits, or disconnected.
-    fn is_ready(&mut self, sending: bool) -> bool {
-        self.peers(sending).can_select() || self.is_disconnected
-    }
+/// A selection's send, whose message comes once it is claimed.
+fn selecting(e: &Entry) -> bool {
+    e.deal == NO_DEAL
 }
 
 /// A zero-capacity channel.
 pub(crate) struct Channel<T> {
-    /// Both wait lists and the disconnection flag.
-    inner: Mutex<Inner>,
-    /// Messages of type `T` pass through (never stored).
-    _marker: PhantomData<T>,
-}
-
-// SAFETY: messages pass from one thread to one other through packets; `T: Send`
-// is all that requires. The raw packet pointers are used under the protocol above.
-unsafe impl<T: Send> Sync for Channel<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send> Send for Channel<T> {}
-
-/// Frees a heap packet left in an entry whose registration lost.
-///
-/// # Safety
-/// `packet` is a `Box<Packet<T>>` pointer nobody else will use.
-unsafe fn free_packet<T>(packet: *mut ()) {
-    // SAFETY: guaranteed by the caller.
-    drop(unsafe { Box::from_raw(packet as *mut Packet<T>) });
+    /// Wait lists, deals and the disconnection flag.
+    inner: Mutex<Inner<T>>,
+    /// Bumped under the lock by every change: equal values read at two instants mean
+    /// the channel did not change in between (see `Select`'s confirming pass).
+    version: AtomicUsize,
 }
 
 impl<T> Channel<T> {
@@ -90,147 +170,170 @@ impl<T> Channel<T> {
             inner: Mutex::new(Inner {
                 senders: Waker::default(),
                 receivers: Waker::default(),
+                deals: Deals {
+                    slots: Vec::new(),
+                    free: Vec::new(),
+                },
+                graveyard: Vec::new(),
                 is_disconnected: false,
             }),
-            _marker: PhantomData,
+            version: AtomicUsize::new(0),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
         lock(&self.inner)
     }
 
-    /// Completes a receive through the claimed `packet`: `None` if its sender gave up.
-    ///
-    /// # Safety
-    /// `packet` is the non-null packet of a sender this thread claimed on this channel,
-    /// or this selecting receiver's own packet, handed over by its sender.
-    unsafe fn take_from(&self, packet: *mut ()) -> Option<T> {
-        // SAFETY: alive until we set `ready` (a stack packet) or free it (a heap one).
-        let p = unsafe { &*(packet as *const Packet<T>) };
-        if p.is_on_stack() {
-            // A blocked `send`: its message is there; it leaves once `ready` is set.
-            // SAFETY: we alone read the packet until we set `ready`.
-            let msg = unsafe { p.take() };
-            p.set_ready();
-            Some(msg)
-        } else {
-            // A selecting sender (or our own selection's packet): the sender writes
-            // once it completes its operation, or sets `ready` alone if it gave up.
-            p.wait_ready();
-            // SAFETY: `ready` is set; the heap packet is ours to read and free.
-            let msg = unsafe { p.try_take() };
-            unsafe { free_packet::<T>(packet) };
-            msg
-        }
+    /// Records a change (the caller holds the lock).
+    fn changed(&self) {
+        // SeqCst: read without the lock by `version_*`, which must see every change
+        // made before it in the single total order.
+        self.version.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Claims a waiting peer of the side opposite `sending` (or the disconnection).
-    fn start(&self, sending: bool, token: &mut Token) -> bool {
-        let mut inner = self.lock();
-        if let Some(entry) = inner.peers(sending).try_select() {
-            drop(inner);
-            entry.cx.unpark();
-            token.zero = entry.packet;
-            true
-        } else if inner.is_disconnected {
-            token.zero = ptr::null_mut();
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Registers a selecting thread on side `sending`, with an empty heap packet.
-    fn register(&self, sending: bool, oper: Operation, cx: &Context) -> bool {
-        let packet = Box::into_raw(Packet::<T>::empty_on_heap()) as *mut ();
-        let mut inner = self.lock();
-        inner.mine(sending).register_with_packet(oper, packet, cx);
-        inner.peers(sending).notify_observers();
-        inner.is_ready(sending)
-    }
-
-    /// Removes a selecting thread's registration and frees its packet.
-    fn unregister(&self, sending: bool, oper: Operation) {
-        if let Some(entry) = self.lock().mine(sending).unregister(oper) {
-            // SAFETY: the registration lost; nobody else saw its packet.
-            unsafe { free_packet::<T>(entry.packet) };
-        }
-    }
-
-    /// Registers an observer on side `sending`; returns whether it is ready now.
-    fn watch(&self, sending: bool, oper: Operation, cx: &Context) -> bool {
-        let mut inner = self.lock();
-        inner.mine(sending).watch(oper, cx);
-        inner.is_ready(sending)
-    }
-
-    /// Parks in a plain `send`/`recv` after registering `packet` (on our stack).
-    fn wait(
-        &self,
-        mut inner: MutexGuard<'_, Inner>,
-        sending: bool,
-        oper: Operation,
-        packet: &Packet<T>,
-        cx: &Context,
-        deadline: Option<Instant>,
-    ) -> Selected {
-        let p = packet as *const Packet<T> as *mut ();
-        inner.mine(sending).register_with_packet(oper, p, cx);
-        inner.peers(sending).notify_observers();
-        drop(inner);
-        let sel = cx.wait_until(deadline);
-        match sel {
-            Selected::Waiting => unreachable!("wait_until returned while waiting"),
-            Selected::Aborted | Selected::Disconnected => {
-                // We claimed our own context (or a disconnection did), so no peer took
-                // the entry: it is still there.
-                self.lock()
-                    .mine(sending)
-                    .unregister(oper)
-                    .expect("rendezvous entry vanished");
+    /// Waits (parked) while deal `id` is promised, at most until `deadline`.
+    fn settle(&self, id: usize, deadline: Option<Instant>) -> Settled {
+        loop {
+            let mut inner = self.lock();
+            match inner.deals.hand(id) {
+                Hand::Ready => return Settled::Ready,
+                Hand::Cancelled => {
+                    inner.deals.close(id);
+                    return Settled::Cancelled;
+                }
+                Hand::Promised(_) => {}
+                _ => unreachable!("a receiver's deal in an unexpected state"),
             }
-            // The peer completes through our packet and sets `ready`.
-            Selected::Operation(_) => packet.wait_ready(),
+            let gave = if inner.is_disconnected {
+                Some(RecvTimeoutError::Disconnected)
+            } else if deadline.is_some_and(expired) {
+                Some(RecvTimeoutError::Timeout)
+            } else {
+                None
+            };
+            if let Some(e) = gave {
+                *inner.deals.hand(id) = Hand::Revoked;
+                return Settled::Gave(e);
+            }
+            drop(inner);
+            // Woken by the write, the cancel or the disconnection (or spuriously).
+            time::park_until(deadline);
         }
-        sel
     }
-}
 
-impl<T> RecvFlavor<T> for Channel<T> {
-    #[inline]
-    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        let mut token = Token::default();
-        let mut inner = self.lock();
-        if let Some(entry) = inner.senders.try_select() {
+    /// One step of a blocking receive that took no offer: claims a selection's send
+    /// (it will write into a promised deal) or registers a want and parks. Returns the
+    /// deal to settle, or how the receive ends; `Ok(None)`: look again.
+    fn wait_for_sender(
+        &self,
+        mut inner: MutexGuard<'_, Inner<T>>,
+        deadline: Option<Instant>,
+    ) -> Result<Option<usize>, RecvTimeoutError> {
+        if let Some(entry) = inner.senders.try_select_where(selecting) {
+            let id = Context::with(|cx| inner.deals.open(Hand::Promised(cx.clone())));
+            entry.cx.set_deal(id);
+            self.changed();
             drop(inner);
             entry.cx.unpark();
-            // SAFETY: the packet of a sender we just claimed, handed to us alone.
-            return match unsafe { self.take_from(entry.packet) } {
-                Some(msg) => Ok(msg),
-                // Its sender gave up its selected send: wait as usual.
-                None => self.recv(deadline),
-            };
+            return Ok(Some(id));
+        }
+        if inner.senders.can_select_where(selecting) {
+            return Ok(None); // one just became claimable or was claimed: look again
         }
         if inner.is_disconnected {
             return Err(RecvTimeoutError::Disconnected);
         }
-        let received = Context::with(|cx| {
-            let oper = Operation::hook(&mut token);
-            let packet = Packet::<T>::empty_on_stack();
-            match self.wait(inner, false, oper, &packet, cx, deadline) {
-                // SAFETY: `ready` is set: the sender is done with our packet. It is
-                // empty only if the sender gave up its selected send.
-                Selected::Operation(_) => Ok(unsafe { packet.try_take() }),
-                Selected::Disconnected => Err(RecvTimeoutError::Disconnected),
-                _ => Err(RecvTimeoutError::Timeout),
-            }
+        if deadline.is_some_and(expired) {
+            return Err(RecvTimeoutError::Timeout);
+        }
+        let mut token = Token::default();
+        let oper = Operation::hook(&mut token);
+        let id = inner.deals.open(Hand::Want);
+        let sel = Context::with(|cx| {
+            inner.receivers.register_with_deal(oper, id, cx);
+            inner.senders.notify_observers();
+            self.changed();
+            drop(inner);
+            cx.wait_until(deadline)
         });
-        match received {
-            Ok(Some(msg)) => Ok(msg),
-            // Released without a message: wait again, for the same deadline.
-            Ok(None) => self.recv(deadline),
-            Err(e) => Err(e),
+        match sel {
+            Selected::Waiting => unreachable!("wait_until returned while waiting"),
+            // A sender claimed our deal: it is ready, or promised.
+            Selected::Operation(_) => Ok(Some(id)),
+            sel => {
+                // Our own timeout or the disconnection claimed the context, so no
+                // sender took the entry: it is still there.
+                let mut inner = self.lock();
+                inner
+                    .receivers
+                    .unregister(oper)
+                    .expect("rendezvous entry vanished");
+                inner.deals.close(id);
+                self.changed();
+                Err(if sel == Selected::Disconnected {
+                    RecvTimeoutError::Disconnected
+                } else {
+                    RecvTimeoutError::Timeout
+                })
+            }
+        }
+    }
+
+    /// Parks a blocking send whose message waits in offer `id` (registered under
+    /// `oper`); returns how the wait ended.
+    fn wait_for_receiver(
+        &self,
+        mut inner: MutexGuard<'_, Inner<T>>,
+        oper: Operation,
+        id: usize,
+        deadline: Option<Instant>,
+    ) -> Selected {
+        Context::with(|cx| {
+            inner.senders.register_with_deal(oper, id, cx);
+            inner.receivers.notify_observers();
+            self.changed();
+            drop(inner);
+            cx.wait_until(deadline)
+        })
+    }
+}
+
+impl<T> RecvFlavor<T> for Channel<T> {
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.senders.try_select_where(offers) {
+            let msg = inner.deals.take(entry.deal);
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
+            return Ok(msg);
+        }
+        if inner.is_disconnected {
+            Err(TryRecvError::Disconnected)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        loop {
+            let mut inner = self.lock();
+            if let Some(entry) = inner.senders.try_select_where(offers) {
+                let msg = inner.deals.take(entry.deal);
+                self.changed();
+                drop(inner);
+                entry.cx.unpark();
+                return Ok(msg);
+            }
+            let Some(id) = self.wait_for_sender(inner, deadline)? else {
+                continue;
+            };
+            match self.settle(id, deadline) {
+                Settled::Ready => return Ok(self.lock().deals.take(id)),
+                Settled::Cancelled => continue,
+                Settled::Gave(e) => return Err(e),
+            }
         }
     }
 
@@ -255,6 +358,13 @@ impl<T> RecvFlavor<T> for Channel<T> {
         inner.is_disconnected = true;
         inner.senders.disconnect();
         inner.receivers.disconnect();
+        // Receivers waiting on a promise revoke it (see `settle`).
+        for deal in &inner.deals.slots {
+            if let Hand::Promised(cx) = &deal.hand {
+                cx.unpark();
+            }
+        }
+        self.changed();
         true
     }
 
@@ -263,127 +373,270 @@ impl<T> RecvFlavor<T> for Channel<T> {
     }
 
     fn start_recv(&self, token: &mut Token) -> bool {
-        self.start(false, token)
+        self.claim_recv(token)
     }
 
-    #[inline]
+    fn claim_recv(&self, token: &mut Token) -> bool {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.senders.try_select_where(offers) {
+            // The sender is done: its message waits in the deal for our `read`.
+            *inner.deals.hand(entry.deal) = Hand::Ready;
+            token.deal = entry.deal;
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
+            true
+        } else if inner.is_disconnected {
+            token.deal = NO_DEAL;
+            true
+        } else {
+            false
+        }
+    }
+
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
-        if token.zero.is_null() {
+        if token.deal == NO_DEAL {
             return Err(());
         }
-        // SAFETY: forwarded from the caller: the packet of the sender we claimed.
-        match unsafe { self.take_from(token.zero) } {
-            Some(msg) => Ok(msg),
-            // The sender gave up its selected send: receive as usual instead.
-            None => self.recv(None).map_err(|_| ()),
+        Ok(self.lock().deals.take(token.deal))
+    }
+
+    unsafe fn abandon_recv(&self, token: &mut Token) {
+        if token.deal != NO_DEAL {
+            let mut inner = self.lock();
+            let msg = inner.deals.take(token.deal);
+            inner.graveyard.push(msg);
         }
     }
 
     fn register_recv(&self, oper: Operation, cx: &Context) -> bool {
-        self.register(false, oper, cx)
+        let mut inner = self.lock();
+        let id = inner.deals.open(Hand::Want);
+        inner.receivers.register_with_deal(oper, id, cx);
+        inner.senders.notify_observers();
+        // A selecting sender cannot be claimed by a selection's receive: call its
+        // wait off, so that it tries again and claims our entry.
+        let poked = inner.senders.abort_where(selecting);
+        let ready = inner.senders.can_select_where(offers) || inner.is_disconnected;
+        self.changed();
+        drop(inner);
+        if let Some(cx) = poked {
+            cx.unpark();
+        }
+        ready
     }
 
     fn unregister_recv(&self, oper: Operation) {
-        self.unregister(false, oper)
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.unregister(oper) {
+            // Not claimed: its deal is still an empty want.
+            inner.deals.close(entry.deal);
+            self.changed();
+        }
     }
 
-    fn accept_recv(&self, token: &mut Token, cx: &Context) -> bool {
-        token.zero = cx.wait_packet();
-        true
+    fn accept_recv(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool {
+        // The lock orders the claimer's `set_deal` before our read of it.
+        token.deal = {
+            let _inner = self.lock();
+            cx.deal()
+        };
+        match self.settle(token.deal, deadline) {
+            Settled::Ready => true,
+            Settled::Cancelled | Settled::Gave(_) => false,
+        }
     }
 
     fn is_ready_recv(&self) -> bool {
-        self.lock().is_ready(false)
+        let inner = self.lock();
+        inner.senders.can_select_where(offers) || inner.is_disconnected
+    }
+
+    fn version_recv(&self) -> Version {
+        [self.version.load(Ordering::SeqCst), 0, 0, 0]
     }
 
     fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
-        self.watch(false, oper, cx)
+        let mut inner = self.lock();
+        inner.receivers.watch(oper, cx);
+        inner.senders.can_select_where(offers) || inner.is_disconnected
     }
 
     fn unwatch_recv(&self, oper: Operation) {
-        self.lock().mine(false).unwatch(oper);
+        self.lock().receivers.unwatch(oper);
     }
 }
 
 impl<T> SendFlavor<T> for Channel<T> {
-    #[inline]
-    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut token = Token::default();
+    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.try_select() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            entry.cx.set_deal(entry.deal);
+            self.changed();
             drop(inner);
             entry.cx.unpark();
-            token.zero = entry.packet;
-            // SAFETY: the packet of a receiver we just claimed; non-null, so it succeeds.
-            let _ = unsafe { self.write(&mut token, msg) };
+            return Ok(());
+        }
+        if inner.is_disconnected {
+            Err(TrySendError::Disconnected(msg))
+        } else {
+            Err(TrySendError::Full(msg))
+        }
+    }
+
+    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            entry.cx.set_deal(entry.deal);
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
             return Ok(());
         }
         if inner.is_disconnected {
             return Err(SendTimeoutError::Disconnected(msg));
         }
-        Context::with(|cx| {
-            let oper = Operation::hook(&mut token);
-            let packet = Packet::with_message(msg);
-            match self.wait(inner, true, oper, &packet, cx, deadline) {
-                Selected::Operation(_) => Ok(()),
-                // SAFETY: our registration is gone and nobody took the message.
-                Selected::Disconnected => {
-                    Err(SendTimeoutError::Disconnected(unsafe { packet.take() }))
-                }
-                _ => Err(SendTimeoutError::Timeout(unsafe { packet.take() })),
-            }
-        })
+        if deadline.is_some_and(expired) {
+            return Err(SendTimeoutError::Timeout(msg));
+        }
+        let mut token = Token::default();
+        let oper = Operation::hook(&mut token);
+        let id = inner.deals.open(Hand::Offer);
+        inner.deals.fill(id, Hand::Offer, msg);
+        let sel = self.wait_for_receiver(inner, oper, id, deadline);
+        if let Selected::Operation(_) = sel {
+            return Ok(()); // a receiver took the offer
+        }
+        // Our own timeout or the disconnection claimed the context, so no receiver
+        // took the offer: it is still there.
+        let mut inner = self.lock();
+        inner
+            .senders
+            .unregister(oper)
+            .expect("rendezvous entry vanished");
+        self.changed();
+        let msg = inner.deals.take(id);
+        if sel == Selected::Disconnected {
+            Err(SendTimeoutError::Disconnected(msg))
+        } else {
+            Err(SendTimeoutError::Timeout(msg))
+        }
     }
 
     fn start_send(&self, token: &mut Token) -> bool {
-        self.start(true, token)
+        self.claim_send(token)
     }
 
-    #[inline]
+    fn claim_send(&self, token: &mut Token) -> bool {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            // Its want becomes our promise; it waits for the message (parked).
+            *inner.deals.hand(entry.deal) = Hand::Promised(entry.cx.clone());
+            entry.cx.set_deal(entry.deal);
+            token.deal = entry.deal;
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
+            true
+        } else if inner.is_disconnected {
+            token.deal = NO_DEAL;
+            true
+        } else {
+            false
+        }
+    }
+
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
-        if token.zero.is_null() {
+        if token.deal == NO_DEAL {
             return Err(msg);
         }
-        // SAFETY: the caller guarantees the token came from this channel: `zero` is the
-        // empty packet of the receiver we claimed, alive until it sees `ready`.
-        let packet = unsafe { &*(token.zero as *const Packet<T>) };
-        // SAFETY: the receiver does not touch the message before `ready`.
-        unsafe { packet.put(msg) };
-        packet.set_ready();
+        let mut inner = self.lock();
+        let waiter = match inner.deals.hand(token.deal) {
+            Hand::Promised(cx) => cx.clone(),
+            Hand::Revoked => {
+                // The receiver stopped waiting: send the message as a plain send would.
+                inner.deals.close(token.deal);
+                drop(inner);
+                return self.resend(msg);
+            }
+            _ => unreachable!("a promised deal in an unexpected state"),
+        };
+        inner.deals.fill(token.deal, Hand::Ready, msg);
+        drop(inner);
+        waiter.unpark();
         Ok(())
     }
 
     unsafe fn abandon_send(&self, token: &mut Token) {
-        if token.zero.is_null() {
+        if token.deal == NO_DEAL {
             return;
         }
-        // SAFETY: as in `write`: the packet of the receiver we claimed, alive until it
-        // sees `ready`. Set without a message, it tells the receiver to wait again.
-        unsafe { &*(token.zero as *const Packet<T>) }.set_ready();
+        let mut inner = self.lock();
+        let hand = inner.deals.hand(token.deal);
+        match hand {
+            Hand::Promised(cx) => {
+                // Its receiver frees the deal and looks for another sender.
+                let cx = cx.clone();
+                *hand = Hand::Cancelled;
+                drop(inner);
+                cx.unpark();
+            }
+            Hand::Revoked => inner.deals.close(token.deal),
+            _ => unreachable!("a promised deal in an unexpected state"),
+        }
     }
 
     fn register_send(&self, oper: Operation, cx: &Context) -> bool {
-        self.register(true, oper, cx)
+        let mut inner = self.lock();
+        inner.senders.register_with_deal(oper, NO_DEAL, cx);
+        inner.receivers.notify_observers();
+        let ready = inner.receivers.can_select_where(|_| true) || inner.is_disconnected;
+        self.changed();
+        ready
     }
 
     fn unregister_send(&self, oper: Operation) {
-        self.unregister(true, oper)
+        let mut inner = self.lock();
+        if inner.senders.unregister(oper).is_some() {
+            self.changed();
+        }
     }
 
     fn accept_send(&self, token: &mut Token, cx: &Context) -> bool {
-        token.zero = cx.wait_packet();
+        // The lock orders the claimer's `set_deal` before our read of it.
+        let _inner = self.lock();
+        token.deal = cx.deal();
         true
     }
 
     fn is_ready_send(&self) -> bool {
-        self.lock().is_ready(true)
+        let inner = self.lock();
+        inner.receivers.can_select_where(|_| true) || inner.is_disconnected
+    }
+
+    fn version_send(&self) -> Version {
+        [self.version.load(Ordering::SeqCst), 0, 0, 0]
     }
 
     fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
-        self.watch(true, oper, cx)
+        let mut inner = self.lock();
+        inner.senders.watch(oper, cx);
+        inner.receivers.can_select_where(|_| true) || inner.is_disconnected
     }
 
     fn unwatch_send(&self, oper: Operation) {
-        self.lock().mine(true).unwatch(oper);
+        self.lock().senders.unwatch(oper);
+    }
+}
+
+impl<T> Channel<T> {
+    /// Sends the message of a selected send whose receiver stopped waiting, as `send`
+    /// would (waiting for the next receiver).
+    #[cold]
+    #[inline(never)]
+    fn resend(&self, msg: T) -> Result<(), T> {
+        self.send(msg, None).map_err(SendTimeoutError::into_inner)
     }
 }

@@ -4,30 +4,40 @@
 use crate::channel::{with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor};
 use crate::context::{Context, Operation};
 use crate::flavors::{RecvFlavor, SendFlavor, Token};
+use channel_core::Version;
 use std::time::Instant;
 
 /// What an endpoint offers a selector. `Select` uses nothing else.
+///
+/// No method runs code of the message type (no drop, no clone) or hands a message to
+/// the caller: a message only ever leaves the channel through the typed
+/// `SelectedOperation::recv`. That is what makes a `Select` sound to share between
+/// threads whatever its messages are (`unsafe impl Send/Sync for Select`).
 pub(crate) trait SelectHandle {
     /// The channel's identity (the handle that completes the operation must match).
     fn addr(&self) -> usize;
-    /// Claims the operation if it can proceed now.
-    fn try_select(&self, token: &mut Token) -> bool;
+    /// Claims the operation if it can proceed now (a claim that may be completed late).
+    fn claim(&self, token: &mut Token) -> bool;
     /// When the operation becomes ready by itself (timers).
     fn deadline(&self) -> Option<Instant>;
     /// Registers a selecting thread; true if the operation is ready now.
     fn register(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that registration.
     fn unregister(&self, oper: Operation);
-    /// Claims the operation after its registration won.
-    fn accept(&self, token: &mut Token, cx: &Context) -> bool;
+    /// Claims the operation after its registration won, waiting at most until
+    /// `deadline` for a rendezvous peer still computing its message.
+    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool;
     /// The operation would not block now.
     fn is_ready(&self) -> bool;
+    /// A snapshot that changes whenever the operation's readiness may have changed.
+    fn version(&self) -> Version;
     /// Registers an observer for `ready()`; true if ready now.
     fn watch(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.
     fn unwatch(&self, oper: Operation);
-    /// Gives up a claimed operation that will not be completed: a receive takes the
-    /// message and drops it; a send leaves a hole (see `SendFlavor::abandon_send`).
+    /// Gives up a claimed operation that will not be completed: a receive's message
+    /// goes to the channel's graveyard; a send frees its slot or leaves a hole (see
+    /// `SendFlavor::abandon_send`).
     ///
     /// # Safety
     /// `token` holds a claim of this handle's channel, completed at most once.
@@ -38,8 +48,8 @@ impl<T> SelectHandle for Sender<T> {
     fn addr(&self) -> usize {
         Sender::addr(self)
     }
-    fn try_select(&self, token: &mut Token) -> bool {
-        with_sender!(self, c => c.start_send(token))
+    fn claim(&self, token: &mut Token) -> bool {
+        with_sender!(self, c => c.claim_send(token))
     }
     fn deadline(&self) -> Option<Instant> {
         None
@@ -50,11 +60,14 @@ impl<T> SelectHandle for Sender<T> {
     fn unregister(&self, oper: Operation) {
         self.flavor().unregister_send(oper)
     }
-    fn accept(&self, token: &mut Token, cx: &Context) -> bool {
+    fn accept(&self, token: &mut Token, cx: &Context, _deadline: Option<Instant>) -> bool {
         self.flavor().accept_send(token, cx)
     }
     fn is_ready(&self) -> bool {
         self.flavor().is_ready_send()
+    }
+    fn version(&self) -> Version {
+        self.flavor().version_send()
     }
     fn watch(&self, oper: Operation, cx: &Context) -> bool {
         self.flavor().watch_send(oper, cx)
@@ -72,8 +85,8 @@ impl<T> SelectHandle for Receiver<T> {
     fn addr(&self) -> usize {
         Receiver::addr(self)
     }
-    fn try_select(&self, token: &mut Token) -> bool {
-        with_receiver!(self, c => c.start_recv(token))
+    fn claim(&self, token: &mut Token) -> bool {
+        with_receiver!(self, c => c.claim_recv(token))
     }
     fn deadline(&self) -> Option<Instant> {
         self.flavor().deadline()
@@ -84,11 +97,14 @@ impl<T> SelectHandle for Receiver<T> {
     fn unregister(&self, oper: Operation) {
         self.flavor().unregister_recv(oper)
     }
-    fn accept(&self, token: &mut Token, cx: &Context) -> bool {
-        self.flavor().accept_recv(token, cx)
+    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool {
+        self.flavor().accept_recv(token, cx, deadline)
     }
     fn is_ready(&self) -> bool {
         self.flavor().is_ready_recv()
+    }
+    fn version(&self) -> Version {
+        self.flavor().version_recv()
     }
     fn watch(&self, oper: Operation, cx: &Context) -> bool {
         self.flavor().watch_recv(oper, cx)
@@ -97,7 +113,7 @@ impl<T> SelectHandle for Receiver<T> {
         self.flavor().unwatch_recv(oper)
     }
     unsafe fn abandon(&self, token: &mut Token) {
-        // SAFETY: forwarded from the caller; the message, if any, is dropped here.
-        drop(unsafe { self.flavor().read(token) });
+        // SAFETY: forwarded from the caller.
+        unsafe { self.flavor().abandon_recv(token) }
     }
 }

@@ -110,11 +110,7 @@ impl<'a> Select<'a> {
     fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
         let index = self.next_index;
         self.next_index += 1;
-        self.ops.push(Op {
-            handle,
-            index,
-            is_send,
-        });
+        self.ops.push(Op::new(handle, index, is_send));
         index
     }
 
@@ -349,11 +345,7 @@ impl<'a, const N: usize> SelectArray<'a, N> {
     #[inline]
     fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
         let index = self.len;
-        self.ops[index].write(Op {
-            handle,
-            index,
-            is_send,
-        });
+        self.ops[index].write(Op::new(handle, index, is_send));
         self.len += 1;
         index
     }
@@ -414,6 +406,18 @@ impl<const N: usize> Default for SelectArray<'_, N> {
         Self::new()
     }
 }
+
+// SAFETY: a `Select` holds shared references to handles and only calls the
+// `SelectHandle` methods on them, which touch nothing but the channel's own
+// synchronized state and never run the message type's code or hand a message out
+// (see `SelectHandle`). Any thread may do that, whatever the message type; a message
+// leaves the channel only through `SelectedOperation::recv`, which needs the typed
+// handle on the receiving thread (and `SelectedOperation` is neither `Send` nor
+// `Sync`). So sharing a `Select`, or moving it to another thread, is sound, as it is
+// for crossbeam-channel's `Select`.
+unsafe impl Send for Select<'_> {}
+// SAFETY: as above; `&Select` only allows `clone`, `Debug` and reading the options.
+unsafe impl Sync for Select<'_> {}
 
 impl Clone for Select<'_> {
     fn clone(&self) -> Self {

@@ -6,6 +6,7 @@ use crate::channel::deadline_after;
 use crate::context::{expired, Context, Operation, Selected};
 use crate::flavors::{sleep_until, Token};
 use channel_core::sync::Backoff;
+use channel_core::Version;
 use std::time::{Duration, Instant};
 
 /// One operation of a selection.
@@ -17,6 +18,39 @@ pub(super) struct Op<'a> {
     pub(super) index: usize,
     /// A send (true) or a receive.
     pub(super) is_send: bool,
+    /// The handle's version read just before its last failed attempt, for the
+    /// confirming pass of a selection that may report "nothing ready".
+    pub(super) version: Version,
+}
+
+impl<'a> Op<'a> {
+    /// An operation on `handle` with index `index`.
+    pub(super) fn new(handle: &'a dyn SelectHandle, index: usize, is_send: bool) -> Self {
+        Op {
+            handle,
+            index,
+            is_send,
+            version: [0; 4],
+        }
+    }
+
+    /// Tries to claim the operation; first records its version if `record`.
+    #[inline]
+    fn attempt(&mut self, token: &mut Token, record: bool) -> bool {
+        if record {
+            self.version = self.handle.version();
+        }
+        self.handle.claim(token)
+    }
+
+    /// Whether the operation is ready now; first records its version if `record`.
+    #[inline]
+    fn check(&mut self, record: bool) -> bool {
+        if record {
+            self.version = self.handle.version();
+        }
+        self.handle.is_ready()
+    }
 }
 
 /// How long a selection may wait.
@@ -39,6 +73,20 @@ impl Timeout {
             Timeout::Now => true,
             Timeout::Never => false,
             Timeout::At(t) => expired(t),
+        }
+    }
+
+    /// Whether a selection with this timeout may report "nothing ready", and so must
+    /// record versions to confirm it.
+    fn may_fail(self) -> bool {
+        !matches!(self, Timeout::Never)
+    }
+
+    /// The selection's own deadline, if any.
+    fn deadline(self) -> Option<Instant> {
+        match self {
+            Timeout::At(t) => Some(t),
+            _ => None,
         }
     }
 }
@@ -75,14 +123,22 @@ fn below(bits: u32, n: usize) -> usize {
 
 /// Tries the operations one by one in a random order drawn as it goes (a lazy
 /// Fisher-Yates shuffle), or in order when biased; claims the first that can proceed.
+/// With `record`, each operation's version is read just before its attempt.
 ///
 /// The order is a uniformly random permutation cut short at the first ready
 /// operation, so each ready operation is equally likely to win, and a selection whose
 /// first pick is ready pays for one random draw, not a full shuffle.
-fn try_each<'a>(ops: &mut [Op<'a>], token: &mut Token, biased: bool) -> Option<Op<'a>> {
+fn try_each<'a>(
+    ops: &mut [Op<'a>],
+    token: &mut Token,
+    biased: bool,
+    record: bool,
+) -> Option<Op<'a>> {
     if biased || channel_core::sync::LOOM || ops.len() < 2 {
         // Loom needs determinism; one operation has one order.
-        return ops.iter().find(|op| op.handle.try_select(token)).copied();
+        return ops
+            .iter_mut()
+            .find_map(|op| op.attempt(token, record).then_some(*op));
     }
     let n = ops.len();
     let mut bits = 0u64;
@@ -94,11 +150,21 @@ fn try_each<'a>(ops: &mut [Op<'a>], token: &mut Token, biased: bool) -> Option<O
         }
         let j = k + below(bits as u32, n - k);
         ops.swap(k, j);
-        if ops[k].handle.try_select(token) {
+        if ops[k].attempt(token, record) {
             return Some(ops[k]);
         }
     }
     None
+}
+
+/// The confirming pass of a selection about to report "nothing ready": true if no
+/// operation's channel changed since its failed attempt. Each operation was then not
+/// ready from its attempt until now, so all of them were at once, at the instant
+/// between the two passes: the report is linearizable. (A thread that moves a message
+/// from one channel to another can make every single attempt fail; it cannot leave
+/// both versions unchanged.)
+fn unchanged(ops: &[Op<'_>]) -> bool {
+    ops.iter().all(|op| op.handle.version() == op.version)
 }
 
 /// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates).
@@ -182,15 +248,21 @@ pub(super) fn run_select<'a>(
     }
     let mut token = Token::default();
     loop {
-        if let Some(op) = try_each(ops, &mut token, biased) {
+        if let Some(op) = try_each(ops, &mut token, biased, timeout.may_fail()) {
             return Some((token, op));
         }
         if timeout.expired() {
-            return None;
+            if unchanged(ops) {
+                return None;
+            }
+            continue;
         }
         let won = Context::with(|cx| {
             let i = block_on(ops, timeout, cx, false)?;
-            ops[i].handle.accept(&mut token, cx).then_some(i)
+            ops[i]
+                .handle
+                .accept(&mut token, cx, timeout.deadline())
+                .then_some(i)
         });
         if let Some(i) = won {
             return Some((token, ops[i]));
@@ -209,11 +281,15 @@ pub(super) fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> O
     if !biased {
         shuffle(ops);
     }
+    let record = timeout.may_fail();
     loop {
         let backoff = Backoff::new();
         loop {
-            if let Some(op) = ops.iter().find(|op| op.handle.is_ready()) {
-                return Some(op.index);
+            if let Some(index) = ops
+                .iter_mut()
+                .find_map(|op| op.check(record).then_some(op.index))
+            {
+                return Some(index);
             }
             if backoff.is_completed() || matches!(timeout, Timeout::Now) {
                 break;
@@ -221,7 +297,10 @@ pub(super) fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> O
             backoff.snooze();
         }
         if timeout.expired() {
-            return None;
+            if unchanged(ops) {
+                return None;
+            }
+            continue;
         }
         if let Some(i) = Context::with(|cx| block_on(ops, timeout, cx, true)) {
             return Some(ops[i].index);
