@@ -234,9 +234,16 @@ impl<T> ArrayQueue<T> {
                         backoff.spin();
                     }
                 }
-            } else if (stamp & !(self.mark | self.held)).wrapping_add(self.one_lap) == tail + 1 {
-                // The slot still serves last lap: a message, a hole or a receive.
-                if stamp & self.held != 0 {
+            } else {
+                // The slot still serves last lap's position (or our tail is stale).
+                let last = tail.wrapping_sub(self.one_lap);
+                let base = stamp & !(self.mark | self.held);
+                if base != last && base != last + 1 {
+                    backoff.spin();
+                    tail = self.tail.load(Ordering::Relaxed);
+                    continue;
+                }
+                if stamp == (last + 1) | self.held {
                     return false; // a held receive has not read it yet: no room
                 }
                 // Full, unless a receiver has moved on since. The fence orders our tail
@@ -244,9 +251,10 @@ impl<T> ArrayQueue<T> {
                 atomic::fence(Ordering::SeqCst);
                 let head = load_after_fence(&self.head);
                 if head.wrapping_add(self.one_lap) == tail {
-                    // Full, unless the slot at head is a hole: then skip it for the
+                    // Full (its last send unwritten, held or not, or its message still
+                    // there), unless the slot at head is a hole: then skip it for the
                     // receivers (as they would) and retry for the freed slot.
-                    if stamp & self.mark == 0 {
+                    if stamp != (last + 1) | self.mark {
                         return false;
                     }
                     let next = self.next_position(head);
@@ -257,12 +265,10 @@ impl<T> ArrayQueue<T> {
                     {
                         self.free_empty(slot, head);
                     }
+                } else {
+                    // A receiver between winning this slot and reading it.
+                    backoff.snooze();
                 }
-                backoff.spin();
-                tail = self.tail.load(Ordering::Relaxed);
-            } else {
-                // A stale tail, or a receiver between winning this slot and reading it.
-                backoff.snooze();
                 tail = self.tail.load(Ordering::Relaxed);
             }
         }
@@ -346,9 +352,11 @@ impl<T> ArrayQueue<T> {
                         backoff.spin();
                     }
                 }
-            } else if stamp == head {
-                // Empty slot: the queue is empty unless a sender is mid-write.
-                // The fence pairs with the senders' SeqCst CAS on tail.
+            } else {
+                // The queue is empty, unless a sender is between its claim and its write
+                // (or its `hold_send`). (An empty queue's slot at head may also still be
+                // held by last lap's receive.) The fence pairs with the senders' SeqCst
+                // CAS on tail.
                 atomic::fence(Ordering::SeqCst);
                 let tail = load_after_fence(&self.tail);
                 if tail & !self.mark == head {
@@ -358,10 +366,6 @@ impl<T> ArrayQueue<T> {
                     }
                     return false;
                 }
-                // A sender between its claim and its write (or its `hold_send`).
-                backoff.snooze();
-                head = self.head.load(Ordering::Relaxed);
-            } else {
                 backoff.snooze();
                 head = self.head.load(Ordering::Relaxed);
             }
@@ -453,10 +457,8 @@ impl<T> Queue<T> for ArrayQueue<T> {
         let slot = unsafe { &*(r.slot as *const Slot<T>) };
         let pos = r.aux;
         if !r.held() {
+            // Counted before it can be seen: whoever ends the phantom subtracts it.
             self.phantoms.fetch_add(1, Ordering::SeqCst);
-            // Release: pairs with the receivers' Acquire stamp load, like a message.
-            slot.stamp.store((pos + 1) | self.mark, Ordering::Release);
-            return;
         }
         // At the head, take it out of line ourselves, as a receiver would: nobody else
         // can touch the slot once `head` has moved past it by our CAS.
@@ -474,10 +476,12 @@ impl<T> Queue<T> for ArrayQueue<T> {
             r.flags |= FREED;
             return;
         }
-        // Otherwise leave a hole, unless a receiver revoked the claim first. Release:
-        // as for a message.
+        // Otherwise leave a hole, unless a receiver revoked the claim first (only a
+        // held one can be). Release: pairs with the receivers' Acquire stamp load, like
+        // a message.
+        let claimed = if r.held() { pos | self.held } else { pos };
         let _ = slot.stamp.compare_exchange(
-            pos | self.held,
+            claimed,
             (pos + 1) | self.mark,
             Ordering::Release,
             Ordering::Relaxed,
@@ -549,15 +553,17 @@ impl<T> Queue<T> for ArrayQueue<T> {
             return true;
         }
         let stamp = self.slot(tail).stamp.load(Ordering::SeqCst);
-        if (stamp & !(self.mark | self.held)).wrapping_add(self.one_lap) != tail + 1 {
+        let last = tail.wrapping_sub(self.one_lap);
+        let base = stamp & !(self.mark | self.held);
+        if stamp == tail || (base != last && base != last + 1) {
             return true; // free (or a stale tail: a send is under way)
         }
-        if stamp & self.held != 0 {
+        if stamp == (last + 1) | self.held {
             return false;
         }
-        // Last lap's message or hole: room unless full (a hole at head is skipped).
+        // Last lap's position: room unless full (a hole at head is skipped).
         self.head.load(Ordering::SeqCst).wrapping_add(self.one_lap) != tail
-            || stamp & self.mark != 0
+            || stamp == (last + 1) | self.mark
     }
 
     fn can_recv(&self) -> bool {
