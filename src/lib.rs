@@ -76,7 +76,10 @@ pub use channel_select::*;
 ///   channel without receivers is ready and yields `Err(SendError(value))`, handing the
 ///   value back. A loop over a closed channel therefore wants a guard (below) or a `break`.
 /// - **`default`** runs when no operation is ready at once, **`default(timeout)`** when
-///   none becomes ready within `timeout` (a [`Duration`](std::time::Duration)).
+///   none becomes ready within `timeout` (a [`Duration`](std::time::Duration)). Either
+///   runs only if there was an instant at which none of the operations could proceed:
+///   a message that moves from one of the channels to another while the `select!`
+///   looks is never missed.
 /// - **Guards.** `recv(r) -> msg, if cond => ...` takes part only if `cond` is true: a
 ///   false guard disables the arm for this call, like a nil channel in Go's `select`. If
 ///   every arm is disabled (by guards or `#[cfg]`) and there is no `default`, `select!`
@@ -95,8 +98,13 @@ pub use channel_select::*;
 ///
 /// A send arm's message is **evaluated only if that arm is selected**, once its
 /// operation can complete, so several send arms and the `default` may all use the same
-/// non-`Copy` value. If evaluating the message panics or leaves the `select!` early
-/// (`?`, `return`, `break`), the selected operation cannot complete and `select!` panics.
+/// non-`Copy` value. Meanwhile the operation is claimed, but holds nobody up: other
+/// threads' `try_` calls return at once, their timed calls by their deadlines, and a
+/// receiver that finds the claimed slot still empty takes the messages behind it
+/// first (see [`SelectedOperation`] for what each flavor does). If evaluating the
+/// message panics or leaves the `select!` early (`?`, `return`, `break`), the claim is
+/// given up (the channel is left as if the arm had never been chosen) and `select!`
+/// panics.
 ///
 /// Temporaries created by an unguarded arm's handle expression live until the
 /// `select!` has finished, so `recv(opt.unwrap_or(&never())) -> m => ...` works. A guarded
@@ -110,9 +118,10 @@ pub use channel_select::*;
 ///
 /// # Cost
 ///
-/// A `select!` of up to 8 operations allocates nothing (the [`Select`] it drives keeps
-/// them inline); more arms work too, without `#![recursion_limit]`. A single operation
-/// without a guard or `#[cfg]` compiles to the direct call:
+/// A `select!` allocates nothing, whatever its number of arms: its operations live in an
+/// array on the stack (once a thread's first wait has made its reusable wait context).
+/// Any number of arms works, without `#![recursion_limit]`. A single operation without a
+/// guard or `#[cfg]` compiles to the direct call:
 ///
 /// | arms | becomes |
 /// |---|---|

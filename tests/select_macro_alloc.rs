@@ -1,4 +1,4 @@
-//! A `select!` of up to 8 arms performs no heap allocation.
+//! A `select!` performs no heap allocation, whatever its arms (counted here with up to 8).
 //!
 //! A counting global allocator counts the allocations of the current thread only, so
 //! the test harness and helper threads do not disturb the count. Channels are created
@@ -203,6 +203,64 @@ fn blocking_and_timed_out_selections_do_not_allocate_once_warm() {
             let (n, got) = allocations_in(|| eight_recv(&r));
             assert_eq!(got, 100 + round);
             assert_eq!(n, 0, "a blocked select allocated {n} times");
+        }
+    });
+}
+
+#[test]
+fn selections_over_every_flavor_do_not_allocate_once_warm() {
+    // One channel of each flavor: rendezvous, bounded(1), bounded(16), unbounded.
+    let chans: Vec<(Sender<usize>, Receiver<usize>)> =
+        vec![bounded(0), bounded(1), bounded(16), junction::unbounded()];
+    let r: Vec<&Receiver<usize>> = chans.iter().map(|c| &c.1).collect();
+    let four = || {
+        select! {
+            recv(r[0]) -> m => m.unwrap(),
+            recv(r[1]) -> m => m.unwrap(),
+            recv(r[2]) -> m => m.unwrap(),
+            recv(r[3]) -> m => m.unwrap(),
+            default(Duration::from_millis(2)) => usize::MAX,
+        }
+    };
+    // warm up (see the module comment), including a wake-up by each flavor
+    assert_eq!(four(), usize::MAX);
+    thread::scope(|scope| {
+        for (i, (s, _)) in chans.iter().enumerate() {
+            let s = s.clone();
+            scope.spawn(move || {
+                thread::sleep(Duration::from_millis(20));
+                s.send(i).unwrap();
+            });
+            let got = loop {
+                match four() {
+                    usize::MAX => continue,
+                    got => break got,
+                }
+            };
+            assert_eq!(got, i);
+        }
+    });
+    let (n, timed_out) = allocations_in(|| (0..4).filter(|_| four() == usize::MAX).count());
+    assert_eq!(timed_out, 4);
+    assert_eq!(
+        n, 0,
+        "a timed-out select over every flavor allocated {n} times"
+    );
+    thread::scope(|scope| {
+        for (i, (s, _)) in chans.iter().enumerate() {
+            let s = s.clone();
+            scope.spawn(move || {
+                thread::sleep(Duration::from_millis(20));
+                s.send(10 + i).unwrap();
+            });
+            let (n, got) = allocations_in(|| loop {
+                match four() {
+                    usize::MAX => continue,
+                    got => break got,
+                }
+            });
+            assert_eq!(got, 10 + i);
+            assert_eq!(n, 0, "a select woken by flavor {i} allocated {n} times");
         }
     });
 }

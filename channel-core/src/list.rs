@@ -376,7 +376,24 @@ impl<T> ListQueue<T> {
     ///
     /// # Safety
     /// The caller has just moved `head` past slot `offset` of `block`.
+    #[inline]
     unsafe fn claimed(&self, block: *mut Block<T>, offset: usize) -> bool {
+        // The common case, inlined: the message is there. Acquire: pairs with the
+        // writer's Release `fetch_or(WRITE)`.
+        // SAFETY: our claim keeps `block` alive until the slot is released.
+        let state = unsafe { &(*block).slots[offset] }
+            .state
+            .load(Ordering::Acquire);
+        // SAFETY: forwarded from the caller.
+        state & (WRITE | HOLE) == WRITE || unsafe { self.claimed_slow(block, offset) }
+    }
+
+    /// `claimed`, when the message was not there at first sight.
+    ///
+    /// # Safety
+    /// As for `claimed`.
+    #[inline(never)]
+    unsafe fn claimed_slow(&self, block: *mut Block<T>, offset: usize) -> bool {
         // SAFETY: our claim keeps `block` alive until the slot is released.
         match unsafe { (*block).settle(offset) } {
             Found::Message => return true,

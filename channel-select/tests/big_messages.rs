@@ -8,8 +8,11 @@ use common::{Flavor, BUFFERED, FLAVORS};
 use std::thread;
 use std::time::Duration;
 
+/// The message size: 1 MiB (16 KiB under Miri, where touching every byte is slow).
+const SIZE: usize = if cfg!(miri) { 1 << 14 } else { 1 << 20 };
+
 /// A 1 MiB message.
-struct Big([u8; 1 << 20]);
+struct Big([u8; SIZE]);
 
 impl Big {
     /// The byte every position holds; panics if the message is corrupted.
@@ -25,7 +28,7 @@ impl Big {
 
 #[inline(never)]
 fn big(fill: u8) -> Box<Big> {
-    let mut b: Box<Big> = Box::new(Big([0; 1 << 20]));
+    let mut b: Box<Big> = Box::new(Big([0; SIZE]));
     b.0.fill(fill);
     b
 }
@@ -33,7 +36,7 @@ fn big(fill: u8) -> Box<Big> {
 /// Sends a big message built on the stack; on failure returns the handed-back fill.
 #[inline(never)]
 fn send_big(s: &Sender<Big>, fill: u8, how: u8) -> Result<(), u8> {
-    let msg = Big([fill; 1 << 20]);
+    let msg = Big([fill; SIZE]);
     match how {
         0 => s.send(msg).map_err(|e| e.into_inner().fill()),
         1 => s.try_send(msg).map_err(|e| e.into_inner().fill()),

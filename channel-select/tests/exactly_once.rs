@@ -4,7 +4,7 @@
 mod common;
 
 use channel_select::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use common::{stress, Flavor, Seen};
+use common::{iters, Flavor, Seen};
 use std::thread;
 use std::time::Duration;
 
@@ -157,40 +157,40 @@ fn run(flavor: Flavor, total: usize, style: Style) {
 
 #[test]
 fn zero_blocking() {
-    run(Flavor::Zero, 20_000 * stress(), Style::Blocking);
+    run(Flavor::Zero, iters(20_000), Style::Blocking);
 }
 
 #[test]
 fn zero_mixed() {
-    run(Flavor::Zero, 8_000 * stress(), Style::Mixed);
+    run(Flavor::Zero, iters(8_000), Style::Mixed);
 }
 
 #[test]
 fn one_blocking() {
-    run(Flavor::One, 60_000 * stress(), Style::Blocking);
+    run(Flavor::One, iters(60_000), Style::Blocking);
 }
 
 #[test]
 fn one_mixed() {
-    run(Flavor::One, 40_000 * stress(), Style::Mixed);
+    run(Flavor::One, iters(40_000), Style::Mixed);
 }
 
 #[test]
 fn bounded_blocking() {
-    run(Flavor::Bounded(64), 100_000 * stress(), Style::Blocking);
+    run(Flavor::Bounded(64), iters(100_000), Style::Blocking);
 }
 
 #[test]
 fn bounded_mixed() {
-    run(Flavor::Bounded(64), 100_000 * stress(), Style::Mixed);
+    run(Flavor::Bounded(64), iters(100_000), Style::Mixed);
 }
 
 #[test]
 fn unbounded_blocking() {
-    run(Flavor::Unbounded, 100_000 * stress(), Style::Blocking);
+    run(Flavor::Unbounded, iters(100_000), Style::Blocking);
 }
 
 #[test]
 fn unbounded_mixed() {
-    run(Flavor::Unbounded, 100_000 * stress(), Style::Mixed);
+    run(Flavor::Unbounded, iters(100_000), Style::Mixed);
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use channel_select::{bounded, unbounded, Receiver, Select, Sender};
-use common::stress;
+use common::iters;
 
 /// Asserts every count is within ±10 % of `total / counts.len()`.
 #[track_caller]
@@ -35,8 +35,9 @@ fn prefilled(k: usize, n: usize) -> Vec<(Sender<usize>, Receiver<usize>)> {
 /// `try_select` over 4 always-ready receives: each about 1/4, and each channel's
 /// messages come out in order.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn try_select_recv_is_fair() {
-    let total = 100_000 * stress();
+    let total = iters(100_000);
     let chans = prefilled(4, total);
     let mut sel = Select::new();
     let idx: Vec<usize> = chans.iter().map(|(_, r)| sel.recv(r)).collect();
@@ -52,8 +53,9 @@ fn try_select_recv_is_fair() {
 
 /// The blocking `select` (with everything ready) is fair too.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn select_recv_is_fair() {
-    let total = 40_000 * stress();
+    let total = iters(40_000);
     let chans = prefilled(4, total);
     let mut sel = Select::new();
     let idx: Vec<usize> = chans.iter().map(|(_, r)| sel.recv(r)).collect();
@@ -69,8 +71,9 @@ fn select_recv_is_fair() {
 
 /// `try_ready` does not consume, so the same four stay ready: still fair.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn try_ready_is_fair() {
-    let total = 100_000 * stress();
+    let total = iters(100_000);
     let chans = prefilled(4, 1);
     let mut sel = Select::new();
     let idx: Vec<usize> = chans.iter().map(|(_, r)| sel.recv(r)).collect();
@@ -84,8 +87,9 @@ fn try_ready_is_fair() {
 
 /// Send operations on channels with room are chosen fairly.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn send_select_is_fair() {
-    let total = 100_000 * stress();
+    let total = iters(100_000);
     let chans: Vec<_> = (0..4).map(|_| bounded::<u32>(total)).collect();
     let mut sel = Select::new();
     let idx: Vec<usize> = chans.iter().map(|(s, _)| sel.send(s)).collect();
@@ -104,8 +108,9 @@ fn send_select_is_fair() {
 
 /// Only the ready operations share the choices: 8 operations, 4 ready.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn only_ready_operations_are_chosen_fairly() {
-    let total = 100_000 * stress();
+    let total = iters(100_000);
     let ready = prefilled(4, 1);
     let idle: Vec<_> = (0..4).map(|_| unbounded::<usize>()).collect();
     let mut sel = Select::new();
@@ -128,9 +133,10 @@ fn only_ready_operations_are_chosen_fairly() {
 
 /// More operations than fit inline (12): still fair.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn fair_beyond_eight_operations() {
     let k = 12;
-    let total = 120_000 * stress();
+    let total = iters(120_000);
     let chans = prefilled(k, 1);
     let mut sel = Select::new();
     let idx: Vec<usize> = chans.iter().map(|(_, r)| sel.recv(r)).collect();
@@ -145,8 +151,9 @@ fn fair_beyond_eight_operations() {
 /// Two operations on one channel (it is ready twice) and one on another: each
 /// operation gets about 1/3.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn duplicate_operations_count_separately() {
-    let total = 90_000 * stress();
+    let total = iters(90_000);
     let chans = prefilled(2, 1);
     let mut sel = Select::new();
     let a = sel.recv(&chans[0].1);
@@ -162,6 +169,7 @@ fn duplicate_operations_count_separately() {
 
 /// Biased selection always takes the first ready operation, in every form.
 #[test]
+#[cfg_attr(miri, ignore = "statistical: needs 10^5 selections, hours under Miri")]
 fn biased_always_first_ready() {
     let chans = prefilled(4, 2_000);
     let mut sel = Select::new_biased();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{stress, Flavor, BUFFERED, FLAVORS};
+use common::{iters, Flavor, BUFFERED, FLAVORS};
 use std::thread;
 
 /// One thread sends, the same thread receives: strict FIFO.
@@ -26,7 +26,7 @@ fn single_thread_fifo_in_buffered_flavors() {
 /// Many messages through an unbounded channel (crossing many internal blocks) keep their order.
 #[test]
 fn unbounded_long_run_keeps_order() {
-    let n = 50_000;
+    let n = if cfg!(miri) { 400 } else { 50_000 };
     let (s, r) = Flavor::Unbounded.make::<usize>();
     for i in 0..n {
         s.send(i).unwrap();
@@ -78,22 +78,22 @@ fn per_sender_fifo(flavor: Flavor, senders: usize, per_sender: usize) {
 
 #[test]
 fn per_sender_fifo_zero() {
-    per_sender_fifo(Flavor::Zero, 4, 2_000 * stress());
+    per_sender_fifo(Flavor::Zero, 4, iters(2_000));
 }
 
 #[test]
 fn per_sender_fifo_one() {
-    per_sender_fifo(Flavor::One, 4, 5_000 * stress());
+    per_sender_fifo(Flavor::One, 4, iters(5_000));
 }
 
 #[test]
 fn per_sender_fifo_bounded() {
-    per_sender_fifo(Flavor::Bounded(16), 4, 10_000 * stress());
+    per_sender_fifo(Flavor::Bounded(16), 4, iters(10_000));
 }
 
 #[test]
 fn per_sender_fifo_unbounded() {
-    per_sender_fifo(Flavor::Unbounded, 4, 10_000 * stress());
+    per_sender_fifo(Flavor::Unbounded, 4, iters(10_000));
 }
 
 /// With several receivers, each receiver still sees each sender's messages in order
@@ -101,7 +101,7 @@ fn per_sender_fifo_unbounded() {
 #[test]
 fn per_sender_order_seen_by_each_of_several_receivers() {
     for flavor in FLAVORS {
-        let per_sender = 2_000 * stress();
+        let per_sender = iters(2_000);
         let (s, r) = flavor.make::<(usize, usize)>();
         let senders: Vec<_> = (0..3)
             .map(|id| {

@@ -3,7 +3,7 @@
 mod common;
 
 use channel_select::{bounded, TryRecvError, TrySendError};
-use common::{settle, stress};
+use common::{iters, settle};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -124,7 +124,7 @@ fn each_receive_releases_one_sender() {
 /// Ping-pong over two rendezvous channels keeps strict alternation.
 #[test]
 fn ping_pong() {
-    let rounds = 2_000 * stress();
+    let rounds = iters(2_000);
     let (ping_s, ping_r) = bounded::<usize>(0);
     let (pong_s, pong_r) = bounded::<usize>(0);
     let h = thread::spawn(move || {

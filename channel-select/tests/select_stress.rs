@@ -4,7 +4,7 @@
 mod common;
 
 use channel_select::{Receiver, Select, Sender};
-use common::{stress, Flavor, Seen};
+use common::{iters, Flavor, Seen};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -123,48 +123,44 @@ fn run(flavor: Flavor, total: usize, mode: Mode) {
 
 #[test]
 fn select_both_zero() {
-    run(Flavor::Zero, 20_000 * stress(), Mode::Both);
+    run(Flavor::Zero, iters(20_000), Mode::Both);
 }
 
 #[test]
 fn select_both_one() {
-    run(Flavor::One, 100_000 * stress(), Mode::Both);
+    run(Flavor::One, iters(100_000), Mode::Both);
 }
 
 #[test]
 fn select_both_bounded() {
-    run(Flavor::Bounded(32), 100_000 * stress(), Mode::Both);
+    run(Flavor::Bounded(32), iters(100_000), Mode::Both);
 }
 
 #[test]
 fn select_both_unbounded() {
-    run(Flavor::Unbounded, 100_000 * stress(), Mode::Both);
+    run(Flavor::Unbounded, iters(100_000), Mode::Both);
 }
 
 #[test]
 fn select_send_plain_recv_zero() {
-    run(Flavor::Zero, 20_000 * stress(), Mode::SelectSendPlainRecv);
+    run(Flavor::Zero, iters(20_000), Mode::SelectSendPlainRecv);
 }
 
 #[test]
 fn select_send_plain_recv_one() {
-    run(Flavor::One, 40_000 * stress(), Mode::SelectSendPlainRecv);
+    run(Flavor::One, iters(40_000), Mode::SelectSendPlainRecv);
 }
 
 #[test]
 fn timed_select_recv_zero() {
-    run(
-        Flavor::Zero,
-        8_000 * stress(),
-        Mode::PlainSendTimedSelectRecv,
-    );
+    run(Flavor::Zero, iters(8_000), Mode::PlainSendTimedSelectRecv);
 }
 
 #[test]
 fn timed_select_recv_bounded() {
     run(
         Flavor::Bounded(8),
-        40_000 * stress(),
+        iters(40_000),
         Mode::PlainSendTimedSelectRecv,
     );
 }
@@ -173,7 +169,7 @@ fn timed_select_recv_bounded() {
 /// the other sees only the disconnection that follows.
 #[test]
 fn one_message_two_selectors() {
-    for _ in 0..200 * stress() {
+    for _ in 0..iters(200) {
         let (s, r) = Flavor::Zero.make::<u32>();
         let hs: Vec<_> = (0..2)
             .map(|_| {

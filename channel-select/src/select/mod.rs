@@ -2,14 +2,21 @@
 //!
 //! The protocol, for `Select::select`:
 //! 1. try every operation once, in random order (or in order when biased); the first
-//!    that can proceed is *claimed* (`start_send`/`start_recv`) and returned;
-//! 2. otherwise register the thread's `Context` with every operation. A registration
+//!    that can proceed is *claimed* (`SelectHandle::claim`, a claim that may be
+//!    completed late: nobody waits for it) and returned;
+//! 2. a selection that may fail (`try_select`, a timeout) and found nothing *confirms*
+//!    it first: if any operation's channel changed since its attempt (its `version`),
+//!    it tries again. So "nothing ready" is only reported when there was an instant at
+//!    which no operation could proceed (linearizable, like Go's `select` with
+//!    `default`);
+//! 3. otherwise register the thread's `Context` with every operation. A registration
 //!    that finds its operation ready calls the wait off (`Aborted`);
-//! 3. park until an operation's channel claims the context (CAS, once), a disconnection
+//! 4. park until an operation's channel claims the context (CAS, once), a disconnection
 //!    does, or the deadline passes (the earliest of the timeout and the timers');
-//! 4. unregister from every operation; the winner then *accepts* (claims its slot or
-//!    takes its rendezvous packet). If the accept fails (another thread was faster),
-//!    or the wait was called off, go back to 1.
+//! 5. unregister from every operation; the winner then *accepts* (claims its slot or
+//!    takes its rendezvous deal, waiting at most until the deadline for a rendezvous
+//!    sender's message). If the accept fails (another thread was faster), or the wait
+//!    was called off, go back to 1.
 //!
 //! A losing registration never consumes a message: registering only records the
 //! context, and only the winning operation is ever claimed. The claimed operation is

@@ -247,8 +247,11 @@ pub(super) fn run_select<'a>(
         return None;
     }
     let mut token = Token::default();
+    // A selection that may report "nothing ready" records each channel's version as it
+    // tries it, to confirm that (cheaper than a second pass of attempts).
+    let record = timeout.may_fail();
     loop {
-        if let Some(op) = try_each(ops, &mut token, biased, timeout.may_fail()) {
+        if let Some(op) = try_each(ops, &mut token, biased, record) {
             return Some((token, op));
         }
         if timeout.expired() {
@@ -281,6 +284,7 @@ pub(super) fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> O
     if !biased {
         shuffle(ops);
     }
+    // As in `run_select`.
     let record = timeout.may_fail();
     loop {
         let backoff = Backoff::new();

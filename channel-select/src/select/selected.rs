@@ -20,12 +20,46 @@ pub(super) fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation
 /// The operation a selection chose, claimed but not yet completed.
 ///
 /// Complete it with [`SelectedOperation::send`] or [`SelectedOperation::recv`], passing
-/// the handle it was chosen for (or a clone of it). Dropping it without completing it
-/// is a bug and panics; the claim is given up first, so the channel stays usable: a
-/// claimed message is dropped, a claimed send on a buffered channel leaves a gap
-/// receivers skip, and a claimed rendezvous send releases its receiver to wait again.
-/// (`mem::forget` on a `SelectedOperation` leaves its claim in place: never UB, but the
-/// claimed slot or receiver stays taken.)
+/// the handle it was chosen for (or a clone of it).
+///
+/// Until it is completed, nobody waits for it: other threads' calls keep their own
+/// promises (a `try_` call returns at once, a timed call returns by its deadline).
+/// - A claimed send on a buffered channel holds a slot. A receiver that finds it
+///   unwritten with messages behind it takes those first; the send then lands behind
+///   them, as if sent when it completes. (If the channel has filled up meanwhile,
+///   completing it waits for room, like [`Sender::send`].)
+/// - A claimed send on a rendezvous channel holds the receiver it found, which waits
+///   for the message until its own deadline; if that has passed, completing the send
+///   waits for the next receiver, like [`Sender::send`].
+/// - A claimed receive holds its message (and, on a bounded channel, that slot).
+///
+/// Dropping it without completing it is a bug and panics; the claim is given up first,
+/// so the channel stays usable: a claimed send's slot is freed (or left as a gap
+/// receivers skip), a claimed rendezvous send lets its receiver look for another
+/// sender, and a claimed message is kept by the channel and dropped with it.
+///
+/// `mem::forget` on it is never undefined behaviour, and never makes another call spin
+/// or overrun its deadline. It costs what the claim holds, for good:
+/// - a send on `bounded(1)`: its slot, the only one (later sends find no room); on a
+///   larger or unbounded channel, nothing lasting (the next receiver with a message
+///   behind it revokes the claim);
+/// - a send on `bounded(0)`: the receiver it found waits until that receiver's deadline
+///   (or the channel's disconnection), then carries on;
+/// - a receive: its message is leaked (never dropped), and on a bounded channel its
+///   slot stays taken, so at most `cap - 1` more messages fit before senders find no
+///   room; on a rendezvous channel the message stays with the channel and is dropped
+///   with it.
+///
+/// It is neither `Send` nor `Sync`: it is completed by the thread that selected.
+///
+/// ```compile_fail
+/// fn send<T: Send>(_: T) {}
+/// let (s, r) = channel_select::unbounded::<i32>();
+/// s.send(1).unwrap();
+/// let mut sel = channel_select::Select::new();
+/// sel.recv(&r);
+/// send(sel.select());
+/// ```
 ///
 /// ```
 /// let (s, r) = channel_select::unbounded();

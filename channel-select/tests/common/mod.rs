@@ -70,6 +70,17 @@ pub fn stress() -> usize {
     }
 }
 
+/// An iteration count: `n` scaled by [`stress`], or a small fraction of `n` (at least
+/// 2) under Miri, which runs a thousand times slower. Only counts are reduced there,
+/// never what is asserted about them.
+pub fn iters(n: usize) -> usize {
+    if cfg!(miri) {
+        (n / 1000).max(2)
+    } else {
+        n * stress()
+    }
+}
+
 /// Runs `f` and returns its result with the time it took.
 pub fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration) {
     let start = Instant::now();
