@@ -174,6 +174,24 @@ impl<T> ArrayQueue<T> {
         }
     }
 
+    /// Whether `reserve_send` would find a free slot now (disconnection aside), as a
+    /// `SeqCst` snapshot: a waiter calls this after registering.
+    fn has_room(&self) -> bool {
+        let tail = self.tail.load(Ordering::SeqCst) & !self.mark;
+        let stamp = self.slot(tail).stamp.load(Ordering::SeqCst);
+        let last = tail.wrapping_sub(self.one_lap);
+        let base = stamp & !(self.mark | self.held);
+        if stamp == tail || (base != last && base != last + 1) {
+            return true; // free (or a stale tail: a send is under way)
+        }
+        if stamp == (last + 1) | self.held {
+            return false; // a held receive has not read it yet
+        }
+        // Last lap's position: room unless full (a hole at head is skipped).
+        self.head.load(Ordering::SeqCst).wrapping_add(self.one_lap) != tail
+            || stamp == (last + 1) | self.mark
+    }
+
     /// Frees the slot of position `pos`, which `head` was just moved past without a
     /// message to read (a hole, a revoked or given-up send).
     fn free_empty(&self, slot: &Slot<T>, pos: usize) {
@@ -314,8 +332,8 @@ impl<T> ArrayQueue<T> {
                 // senders' SeqCst CAS on tail).
                 atomic::fence(Ordering::SeqCst);
                 let tail = load_after_fence(&self.tail);
-                if tail == next {
-                    return false;
+                if tail == next || tail == head {
+                    return false; // alone, or just taken back by its sender
                 }
                 // Revoke it (also when disconnected: its late write must then fail
                 // rather than leave a message nobody is waiting for).
@@ -476,9 +494,30 @@ impl<T> Queue<T> for ArrayQueue<T> {
             r.flags |= FREED;
             return;
         }
-        // Otherwise leave a hole, unless a receiver revoked the claim first (only a
-        // held one can be). Release: pairs with the receivers' Acquire stamp load, like
-        // a message.
+        // The last claim (nothing claimed after it): take it back, moving `tail` back
+        // to it, so that no hole is left taking room. A receiver that saw it held and
+        // then finds `tail` back at its head reports the queue empty.
+        if self
+            .tail
+            .compare_exchange(
+                self.next_position(pos),
+                pos,
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+        {
+            if r.held() {
+                // Release: as in `free_empty`, the slot is free for a send at `pos` again
+                // (a sender that finds it still held meanwhile waits this step out).
+                slot.stamp.store(pos, Ordering::Release);
+            }
+            self.phantoms.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+        // Otherwise leave a hole (it keeps its slot until the receivers pass it), unless
+        // a receiver revoked the claim first (only a held one can be). Release: pairs
+        // with the receivers' Acquire stamp load, like a message.
         let claimed = if r.held() { pos | self.held } else { pos };
         let _ = slot.stamp.compare_exchange(
             claimed,
@@ -548,22 +587,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
     }
 
     fn can_send(&self) -> bool {
-        let tail = self.tail.load(Ordering::SeqCst);
-        if tail & self.mark != 0 {
-            return true;
-        }
-        let stamp = self.slot(tail).stamp.load(Ordering::SeqCst);
-        let last = tail.wrapping_sub(self.one_lap);
-        let base = stamp & !(self.mark | self.held);
-        if stamp == tail || (base != last && base != last + 1) {
-            return true; // free (or a stale tail: a send is under way)
-        }
-        if stamp == (last + 1) | self.held {
-            return false;
-        }
-        // Last lap's position: room unless full (a hole at head is skipped).
-        self.head.load(Ordering::SeqCst).wrapping_add(self.one_lap) != tail
-            || stamp == (last + 1) | self.mark
+        self.is_disconnected() || self.has_room()
     }
 
     fn can_recv(&self) -> bool {
@@ -603,6 +627,12 @@ impl<T> Queue<T> for ArrayQueue<T> {
                 return claimed.saturating_sub(self.phantoms.load(Ordering::SeqCst));
             }
         }
+    }
+
+    fn is_full(&self) -> bool {
+        // What `reserve_send` would find: a hole in the middle keeps its slot until the
+        // receivers pass it, so this may hold while `len` is below the capacity.
+        !self.has_room()
     }
 
     fn capacity(&self) -> Option<usize> {

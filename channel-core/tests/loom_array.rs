@@ -231,3 +231,31 @@ fn loom_held_recv_keeps_its_slot() {
         assert_eq!(q.try_pop(), Ok(Some(2)));
     });
 }
+
+/// A held send that is the last claim (behind a message), given up while a receiver
+/// looks: its sender takes it back (moving `tail` back), leaving no hole; the
+/// receiver, which may have seen it held, reports empty rather than move `head` past
+/// `tail`, and then gets the real message that follows.
+#[test]
+fn loom_last_held_send_taken_back_while_a_receiver_looks() {
+    loom::model(|| {
+        let q = Arc::new(ArrayQueue::new(3));
+        q.try_push(1).unwrap();
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        let rx = q.clone();
+        let receiver = thread::spawn(move || [pop_one(&rx), pop_one(&rx)]);
+        // SAFETY: completed once.
+        unsafe { q.abandon(&mut r) };
+        push_retrying(&q, 4);
+        assert_eq!(receiver.join().unwrap(), [1, 4]);
+        assert_eq!(q.try_pop(), Ok(None));
+        assert_eq!(q.len(), 0);
+        for m in [5, 6, 7] {
+            q.try_push(m).unwrap();
+        }
+        assert_eq!(q.try_push(8), Err(PushError::Full(8)), "no slot lost");
+    });
+}

@@ -5,7 +5,7 @@
 mod common;
 
 use channel_select::{bounded, RecvError, TryRecvError};
-use common::{settle, timed, Flavor, BUFFERED, FLAVORS};
+use common::{iters, settle, timed, Flavor, BUFFERED, FLAVORS};
 use std::thread;
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ struct Zst;
 fn zero_sized_messages_in_every_flavor() {
     for flavor in FLAVORS {
         let (s, r) = flavor.make::<Zst>();
-        let n = 10_000;
+        let n = iters(10_000);
         let h = thread::spawn(move || {
             for _ in 0..n {
                 s.send(Zst).unwrap();
