@@ -172,7 +172,7 @@ impl Run {
     /// A handle went: with the last one, the channel and what it keeps go too.
     fn handle_gone(&mut self) {
         if self.model.senders == 0 && self.model.receivers == 0 {
-            self.gone.extend(self.model.graveyard.drain(..));
+            self.gone.append(&mut self.model.graveyard);
         }
     }
 
