@@ -117,8 +117,13 @@ pub(crate) enum SenderFlavor<T> {
 /// `Send` and `Sync` exactly when `T: Send`:
 ///
 /// ```compile_fail
-/// fn send_sync<T: Send + Sync>() {}
-/// send_sync::<channel_select::Sender<std::rc::Rc<u8>>>();
+/// fn send<T: Send>() {}
+/// send::<channel_select::Sender<std::rc::Rc<u8>>>();
+/// ```
+///
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<channel_select::Sender<std::rc::Rc<u8>>>();
 /// ```
 ///
 /// ```

@@ -130,3 +130,61 @@ fn one_mib_messages_left_in_a_channel_are_freed() {
         });
     }
 }
+
+/// A 16 MiB message.
+struct Huge([u8; 16 << 20]);
+
+/// Sends a huge message made in place and returns whether it went through.
+#[inline(never)]
+fn send_huge(s: &channel_select::Sender<Huge>, fill: u8, select: bool) -> bool {
+    let msg = Huge([fill; 16 << 20]);
+    if select {
+        let mut sel = channel_select::Select::new();
+        sel.send(s);
+        sel.select().send(s, msg).is_ok()
+    } else {
+        s.send(msg).is_ok()
+    }
+}
+
+/// Receives a huge message and returns its first and last byte.
+#[inline(never)]
+fn recv_huge(r: &channel_select::Receiver<Huge>, select: bool) -> Option<(u8, u8)> {
+    let msg = if select {
+        let mut sel = channel_select::Select::new();
+        sel.recv(r);
+        sel.select().recv(r).ok()?
+    } else {
+        r.recv().ok()?
+    };
+    Some((msg.0[0], msg.0[(16 << 20) - 1]))
+}
+
+/// 16 MiB messages go through every flavor, plainly and through selection, on threads
+/// whose stacks hold a few copies (the 1 MiB test above bounds the copies).
+#[test]
+#[cfg_attr(miri, ignore = "16 MiB copied byte by byte: hours under Miri")]
+fn sixteen_mib_messages_work_in_every_flavor() {
+    let stack = if cfg!(debug_assertions) {
+        1 << 30
+    } else {
+        256 << 20
+    };
+    for flavor in FLAVORS {
+        let (s, r) = flavor.make::<Huge>();
+        let sender = thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || [send_huge(&s, 1, false), send_huge(&s, 2, true)])
+            .unwrap();
+        let receiver = thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || [recv_huge(&r, true), recv_huge(&r, false)])
+            .unwrap();
+        assert_eq!(sender.join().unwrap(), [true, true], "{flavor:?}");
+        assert_eq!(
+            receiver.join().unwrap(),
+            [Some((1, 1)), Some((2, 2))],
+            "{flavor:?}"
+        );
+    }
+}

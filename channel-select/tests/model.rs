@@ -443,8 +443,21 @@ fn cases() -> u32 {
     ProptestConfig::default().cases.saturating_mul(stress)
 }
 
+/// The proptest configuration: `cases()` sequences; under Miri (which isolates the
+/// test from the file system) no file of failures is kept.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig {
+        cases: cases(),
+        ..ProptestConfig::default()
+    };
+    if cfg!(miri) {
+        config.failure_persistence = None;
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn rendezvous_matches_the_model(ops in prop::collection::vec(op(), 1..60)) {
