@@ -2,9 +2,9 @@
 # Miri over the test suites: undefined behaviour, data races, leaks, under both of
 # Rust's aliasing models and several schedules.
 #
-#   scripts/miri.sh          the CI size: every test of channel-core and channel-select
-#                            under Stacked Borrows; the unsafe-heavy suites under Tree
-#                            Borrows and several seeds
+#   scripts/miri.sh          the CI size: channel-core and the concurrency and teardown
+#                            suites of channel-select under Stacked Borrows; the unsafe-
+#                            heavy ones under Tree Borrows and several seeds
 #   scripts/miri.sh full     everything (the facade's tests too) under both models, and
 #                            the concurrency suites under MIRI_SEEDS seeds (default 8)
 #
@@ -27,9 +27,14 @@ miri() { # MIRIFLAGS, then cargo arguments
 # selection, and the model-based sequences.
 unsafe_suites=(--test safety --test drop_accounting --test rendezvous --test select --test model)
 
+# The suites where threads race over claims, wake-ups and teardown.
+concurrency_suites=(--test close --test disconnect --test exactly_once --test select_stress
+    --test failure_modes --test memory --test timeouts)
+
 case "$mode" in
 ci)
-    miri "" -p channel-core -p channel-select --tests
+    miri "" -p channel-core --tests
+    miri "" -p channel-select "${unsafe_suites[@]}" "${concurrency_suites[@]}"
     miri "-Zmiri-tree-borrows" -p channel-core --test safety
     miri "-Zmiri-tree-borrows" -p channel-select --test drop_accounting --test model
     miri "-Zmiri-many-seeds=0..4" -p channel-core --test safety

@@ -151,8 +151,9 @@ impl<T> Block<T> {
             let state = if state & WRITE != 0 {
                 state
             } else if state & HELD != 0 {
-                // AcqRel: Acquire as above, in case the write came first; Release
-                // orders nothing but keeps the two RMWs symmetric.
+                // AcqRel: Acquire as above, in case the write came first; Release:
+                // our accesses to the block happen before the sender's, which may
+                // free it once it sees `REVOKED`.
                 let state = slot.state.fetch_or(REVOKED, Ordering::AcqRel);
                 if state & WRITE == 0 {
                     return Found::Revoked;
@@ -553,8 +554,11 @@ impl<T> Queue<T> for ListQueue<T> {
         let slot = unsafe { self.slot(r) };
         // SAFETY: as above: nobody reads the slot before `WRITE` is set.
         slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
-        // Release: publishes the message to the reader's Acquire in `settle`.
-        let state = slot.state.fetch_or(WRITE, Ordering::Release);
+        // Release: publishes the message to the reader's Acquire in `settle`. Acquire:
+        // if a reader revoked the slot first, its accesses to the block happen before
+        // ours, and we may be the one to free the block below (pairs with its AcqRel
+        // `fetch_or(REVOKED)`).
+        let state = slot.state.fetch_or(WRITE, Ordering::AcqRel);
         if state & REVOKED != 0 {
             // Only a held send can be revoked. Its reader left (and counted the
             // phantom off): take the message back and release the slot; the caller
@@ -586,8 +590,9 @@ impl<T> Queue<T> for ListQueue<T> {
             // Counted before it is published: its skipper subtracts it.
             self.phantoms.fetch_add(1, Ordering::SeqCst);
         }
-        // Release: pairs with the reader's Acquire in `settle`.
-        if slot.state.fetch_or(WRITE | HOLE, Ordering::Release) & REVOKED != 0 {
+        // Release: pairs with the reader's Acquire in `settle`. Acquire: as in `write`,
+        // for the release (and maybe the free) of a revoked slot below.
+        if slot.state.fetch_or(WRITE | HOLE, Ordering::AcqRel) & REVOKED != 0 {
             // SAFETY: its reader left; as the sender we release the slot.
             unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
         }

@@ -165,7 +165,9 @@ pub type Version = [usize; 4];
 ///
 /// Safe code cannot misuse it into undefined behaviour: claiming is safe (an unused
 /// claim only leaks its slot), completing is `unsafe` with the contract written on
-/// each method, and the destructor drops only messages that were written.
+/// each method, and the destructor drops only messages that were written. A claim
+/// that is not held is expected to be completed at once: receivers that reach it
+/// wait (spinning) for its write, as for any send in progress.
 ///
 /// ```
 /// use channel_core::{ListQueue, Queue};

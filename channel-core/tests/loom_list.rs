@@ -192,3 +192,24 @@ fn loom_held_send_revoked_at_block_end() {
         assert_eq!(got[BLOCK_CAP - 1..], [99, 100]);
     });
 }
+
+/// A list dropped with a held claim never completed, after a racing sender and
+/// receiver: the receiver revokes or skips the claim, never waits for it, and the drop
+/// frees only the written message that is left, once.
+#[test]
+fn loom_drop_with_a_claim_outstanding() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q` (then never completed).
+        unsafe { q.hold_send(&mut r) };
+        let tx = q.clone();
+        let sender = thread::spawn(move || tx.try_push(String::from("a")).unwrap());
+        let got = q.try_pop();
+        sender.join().unwrap();
+        let left = usize::from(got != Ok(Some(String::from("a"))));
+        assert_eq!(q.len(), left, "a held claim is no message");
+        drop(Arc::try_unwrap(q).ok().expect("the last reference"));
+    });
+}

@@ -49,7 +49,7 @@ fn messages_left_in_a_dropped_channel_are_dropped_once() {
 /// An unbounded channel holding many blocks of messages, partly consumed, frees all.
 #[test]
 fn unbounded_with_many_blocks_drops_everything_once() {
-    let n = 5_000;
+    let n = if cfg!(miri) { 500 } else { 5_000 };
     let ledger = DropLedger::new(n);
     let (s, r) = unbounded();
     for id in 0..n {
@@ -135,7 +135,7 @@ fn blocked_rendezvous_send_returns_the_message_on_disconnect() {
 #[test]
 fn concurrent_traffic_then_teardown() {
     for flavor in FLAVORS {
-        let n = 4_000;
+        let n = if cfg!(miri) { 200 } else { 4_000 };
         let ledger = DropLedger::new(n);
         let (s, r) = flavor.make();
         let received = std::sync::Arc::new(AtomicUsize::new(0));

@@ -89,3 +89,62 @@ fn loom_close_races_rendezvous_send_and_recv() {
         }
     });
 }
+
+/// `recv_many` races two sends on a buffered channel: it blocks for the first message
+/// and takes what else is there; nothing is taken twice or lost. (No `join` after a
+/// blocking receive: loom lets a late `unpark` end a `join`, which std does not.)
+#[test]
+fn loom_recv_many_races_senders() {
+    loom::model(|| {
+        let (s, r) = bounded(2);
+        let s2 = s.clone();
+        thread::spawn(move || s.send(1).unwrap());
+        thread::spawn(move || s2.send(2).unwrap());
+        let mut got = Vec::new();
+        let n = r.recv_many(&mut got, 2).unwrap();
+        assert_eq!(n, got.len());
+        while got.len() < 2 {
+            got.push(r.recv().unwrap());
+        }
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+        assert!(r.recv().is_err(), "both senders gone: disconnected");
+    });
+}
+
+/// Two receivers race for a one-shot timer's message: exactly one gets it.
+#[test]
+fn loom_timer_delivers_once_to_racing_receivers() {
+    loom::model(|| {
+        let t = channel_select::after(Duration::ZERO);
+        let t2 = t.clone();
+        let other = thread::spawn(move || t2.try_recv().is_ok());
+        let mine = t.try_recv().is_ok();
+        let theirs = other.join().unwrap();
+        assert!(mine ^ theirs, "exactly one receiver gets the message");
+    });
+}
+
+/// `close()` from a sender races a selection blocked on a receive: the selection wakes
+/// with the disconnection (or the message sent before the close).
+#[test]
+fn loom_close_races_a_blocked_selection() {
+    loom::model(|| {
+        let (s, r) = unbounded::<i32>();
+        let closer = thread::spawn(move || {
+            let _ = s.try_send(1);
+            s.close();
+        });
+        let mut sel = channel_select::Select::new();
+        sel.recv(&r);
+        let first = sel.select().recv(&r);
+        closer.join().unwrap();
+        match first {
+            Ok(m) => {
+                assert_eq!(m, 1);
+                assert_eq!(r.recv(), Err(RecvError));
+            }
+            Err(RecvError) => panic!("the message sent before close is received first"),
+        }
+    });
+}
