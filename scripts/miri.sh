@@ -25,7 +25,7 @@ miri() { # MIRIFLAGS, then cargo arguments
 
 # The suites where unsafe code and threads meet: claims, teardown, rendezvous deals,
 # selection, and the model-based sequences.
-unsafe_suites=(--test safety --test drop_accounting --test rendezvous --test select --test model)
+unsafe_suites=(--test drop_accounting --test rendezvous --test select --test model)
 
 # The suites where threads race over claims, wake-ups and teardown.
 concurrency_suites=(--test close --test disconnect --test exactly_once --test select_stress
@@ -36,7 +36,7 @@ ci)
     miri "" -p channel-core --tests
     miri "" -p channel-select "${unsafe_suites[@]}" "${concurrency_suites[@]}"
     miri "-Zmiri-tree-borrows" -p channel-core --test safety
-    miri "-Zmiri-tree-borrows" -p channel-select --test drop_accounting --test model
+    miri "-Zmiri-tree-borrows" -p channel-select --test drop_accounting --test rendezvous --test select --test failure_modes
     miri "-Zmiri-many-seeds=0..4" -p channel-core --test safety
     miri "-Zmiri-many-seeds=0..4" -p channel-select --test drop_accounting
     ;;

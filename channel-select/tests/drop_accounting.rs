@@ -55,13 +55,15 @@ fn unbounded_with_many_blocks_drops_everything_once() {
     for id in 0..n {
         s.send(ledger.msg(id)).unwrap();
     }
-    for id in 0..1_234 {
+    // A quarter of them, crossing block boundaries, the rest left in several blocks.
+    let taken = n / 4 + 9;
+    for id in 0..taken {
         assert_eq!(r.recv().unwrap().id, id);
     }
     let s2 = s.clone();
     let r2 = r.clone();
     drop((s, r));
-    assert_eq!(ledger.total(), 1_234, "only the received messages are gone");
+    assert_eq!(ledger.total(), taken, "only the received messages are gone");
     drop((s2, r2));
     ledger.assert_all_once();
 }
