@@ -182,6 +182,20 @@ const OPS: [&str; 16] = [
     "idle",
 ];
 
+/// The code of "idle" in `OPS`.
+const IDLE: usize = 15;
+
+/// What a worker shows the watchdog.
+#[derive(Default)]
+struct Progress {
+    /// The operation under way, as `op * 100 + channel`.
+    doing: AtomicUsize,
+    /// Operations completed.
+    done: AtomicUsize,
+    /// The handles of the channel in use.
+    current: Mutex<Option<Chan>>,
+}
+
 /// One worker's random operations over its own clones of the table's handles.
 fn worker(
     t: usize,
@@ -189,9 +203,13 @@ fn worker(
     ops: usize,
     table: &Table,
     ledger: &Arc<Ledger>,
-    doing: &AtomicUsize,
-    done: &AtomicUsize,
+    progress: &Progress,
 ) {
+    let Progress {
+        doing,
+        done,
+        current,
+    } = progress;
     let mut rng = Rng(seed ^ (t as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let n = table.live.lock().unwrap().len();
     let mut mine: Vec<Chan> = (0..n).map(|i| table.get(i)).collect();
@@ -216,6 +234,7 @@ fn worker(
             _ => 14,
         };
         doing.store(op * 100 + a, Ordering::SeqCst);
+        *current.lock().unwrap() = Some(mine[a].clone());
         let (ca, cb) = (&mine[a], &mine[b]);
         let back = |r: Result<(), Msg>| {
             if let Err(m) = r {
@@ -306,7 +325,8 @@ fn worker(
         }
         done.fetch_add(1, Ordering::SeqCst);
     }
-    doing.store(15 * 100, Ordering::SeqCst);
+    doing.store(IDLE * 100, Ordering::SeqCst);
+    *current.lock().unwrap() = None;
 }
 
 /// Keeps traffic moving, so that a blocked operation always finds a peer in time:
@@ -316,12 +336,16 @@ fn janitor(table: &Table, ledger: &Arc<Ledger>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
         let chans: Vec<Chan> = table.live.lock().unwrap().clone();
         for c in &chans {
+            let mut drained = false;
             while let Ok(m) = c.rx.try_recv() {
                 ledger.received(m);
+                drained = true;
             }
-            // One message for a receiver that may be starving (nothing buffered), while
+            // One message for a receiver that may be starving (nothing buffered, nothing
+            // drained: had there been, a sender was at work and may be waiting for the
+            // room we just made, which our own message must not take every time), while
             // the ledger has room.
-            let starving = c.rx.is_empty() && ledger.room() > 1_000;
+            let starving = !drained && c.rx.is_empty() && ledger.room() > 1_000;
             select! {
                 send(c.tx, ledger.make()) -> res, if starving => if let Err(e) = res {
                     ledger.handed_back(e.into_inner());
@@ -331,6 +355,30 @@ fn janitor(table: &Table, ledger: &Arc<Ledger>, stop: &AtomicBool) {
         }
         thread::sleep(Duration::from_millis(1));
     }
+}
+
+/// What the watchdog says of the channel a thread is using: whether it is still in
+/// play, and its state.
+fn describe(table: &Table, i: usize, current: &Mutex<Option<Chan>>) -> String {
+    let Ok(current) = current.try_lock() else {
+        return String::new();
+    };
+    let Some(c) = current.as_ref() else {
+        return String::new();
+    };
+    let live = table
+        .live
+        .try_lock()
+        .is_ok_and(|live| live[i % live.len()].tx.same_channel(&c.tx));
+    format!(
+        " ({}, capacity {:?}, len {}, disconnected {}, {} senders, {} receivers)",
+        if live { "in play" } else { "retired" },
+        c.tx.capacity(),
+        c.tx.len(),
+        c.tx.is_disconnected(),
+        c.tx.sender_count(),
+        c.tx.receiver_count()
+    )
 }
 
 #[test]
@@ -350,38 +398,44 @@ fn chaos_every_message_accounted_for() {
         live: Mutex::new((0..8).map(new_chan).collect()),
         retired: Mutex::new(Vec::new()),
     };
-    let doing: Vec<AtomicUsize> = (0..THREADS).map(|_| AtomicUsize::new(0)).collect();
-    let done: Vec<AtomicUsize> = (0..THREADS).map(|_| AtomicUsize::new(0)).collect();
+    let progress: Vec<Progress> = (0..THREADS).map(|_| Progress::default()).collect();
     let stop = AtomicBool::new(false);
     let start = Instant::now();
     thread::scope(|scope| {
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {
-                let (table, ledger, doing, done) = (&table, &ledger, &doing[t], &done[t]);
-                scope.spawn(move || worker(t, seed, ops, table, ledger, doing, done))
+                let (table, ledger, progress) = (&table, &ledger, &progress[t]);
+                scope.spawn(move || worker(t, seed, ops, table, ledger, progress))
             })
             .collect();
         let helper = scope.spawn(|| janitor(&table, &ledger, &stop));
         // The watchdog: every thread must keep making progress.
-        let mut last: Vec<(usize, Instant)> = done
+        let mut last: Vec<(usize, Instant)> = progress
             .iter()
-            .map(|d| (d.load(Ordering::SeqCst), Instant::now()))
+            .map(|p| (p.done.load(Ordering::SeqCst), Instant::now()))
             .collect();
         while workers.iter().any(|w| !w.is_finished()) {
             thread::sleep(Duration::from_millis(50));
-            for (t, d) in done.iter().enumerate() {
-                let now = d.load(Ordering::SeqCst);
+            for (t, p) in progress.iter().enumerate() {
+                let now = p.done.load(Ordering::SeqCst);
                 if now != last[t].0 || now == ops {
                     last[t] = (now, Instant::now());
                 } else if last[t].1.elapsed() > HANG {
-                    let report: Vec<String> = (0..THREADS)
-                        .map(|t| {
-                            let code = doing[t].load(Ordering::SeqCst);
+                    let report: Vec<String> = progress
+                        .iter()
+                        .enumerate()
+                        .map(|(t, p)| {
+                            let code = p.doing.load(Ordering::SeqCst);
+                            let (op, chan) = (code / 100, code % 100);
+                            let what = if op == IDLE {
+                                String::new()
+                            } else {
+                                describe(&table, chan, &p.current)
+                            };
                             format!(
-                                "thread {t}: {} ops done, doing {} on channel {}",
-                                done[t].load(Ordering::SeqCst),
-                                OPS[code / 100],
-                                code % 100
+                                "thread {t}: {} ops done, doing {} on channel {chan}{what}",
+                                p.done.load(Ordering::SeqCst),
+                                OPS[op],
                             )
                         })
                         .collect();
@@ -390,11 +444,16 @@ fn chaos_every_message_accounted_for() {
                 }
             }
         }
-        for w in workers {
-            w.join().unwrap();
-        }
+        // A worker that panicked fails the test, after the janitor is stopped.
+        let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
         stop.store(true, Ordering::SeqCst);
         helper.join().unwrap();
+        for r in results {
+            if let Err(panic) = r {
+                eprintln!("chaos (seed {seed}): a worker panicked");
+                std::panic::resume_unwind(panic);
+            }
+        }
     });
     // Close and drain every channel: what was sent and not yet received is received now.
     let mut chans = table.live.into_inner().unwrap();

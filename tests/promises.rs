@@ -437,3 +437,141 @@ fn a_select_can_be_shared_by_scoped_threads() {
     });
     assert_eq!(total.load(Ordering::SeqCst), (0..400).sum());
 }
+
+/// Runs `f` on a thread of its own and asserts it finishes within `limit` (a call that
+/// would block forever fails the test instead of hanging it).
+fn finishes_within<R: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> R {
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || tx.send(f()).unwrap());
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("{what} did not finish within {limit:?}"))
+}
+
+/// A selection's send claimed a rendezvous receiver that then timed out: completing
+/// the send returns at once all the same (a selection that chose a send never waits
+/// after the fact), and the message goes to the next receive.
+#[test]
+fn a_selected_send_whose_receiver_gave_up_completes_at_once() {
+    let (s, r) = bounded::<u32>(0);
+    let r2 = r.clone();
+    let receiver = thread::spawn(move || r2.recv_timeout(Duration::from_millis(100)));
+    let s2 = s.clone();
+    let (sent, len) = finishes_within(Duration::from_secs(5), "the selected send", move || {
+        let mut sel = Select::new();
+        sel.send(&s2);
+        let oper = sel.select(); // the receiver is waiting, or comes within its 100 ms
+        thread::sleep(Duration::from_millis(300)); // its deadline passes meanwhile
+        let sent = oper.send(&s2, 7);
+        (sent, s2.len())
+    });
+    assert_eq!(sent, Ok(()));
+    assert_eq!(
+        receiver.join().unwrap(),
+        Err(junction::RecvTimeoutError::Timeout)
+    );
+    assert_eq!(len, 1, "the message waits in the channel");
+    assert!(!r.is_empty());
+    assert_eq!(r.try_recv(), Ok(7));
+    assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(s.len(), 0);
+}
+
+/// A selection's held send on a ring, revoked because messages were claimed after it,
+/// completes at once even though the ring filled up meanwhile: its message is kept
+/// (above the capacity) and received first.
+#[test]
+fn a_revoked_held_send_on_a_full_ring_completes_at_once() {
+    let (s, r) = bounded::<u32>(2);
+    let (s2, r2) = (s.clone(), r.clone());
+    let took = finishes_within(Duration::from_secs(5), "the late send", move || {
+        let mut sel = Select::new();
+        sel.send(&s2);
+        let oper = sel.try_select().expect("an empty ring has room");
+        s2.send(1).unwrap(); // claimed after the held send
+        assert_eq!(r2.try_recv(), Ok(1), "the held send does not hold 1 up");
+        s2.send(2).unwrap();
+        s2.send(3).unwrap();
+        assert!(s2.is_full());
+        let start = Instant::now();
+        assert_eq!(oper.send(&s2, 9), Ok(()));
+        start.elapsed()
+    });
+    assert!(took < Duration::from_secs(1), "the late send took {took:?}");
+    assert_eq!(r.len(), 3, "one over the capacity");
+    assert!(s.is_full());
+    assert_eq!(r.try_recv(), Ok(9));
+    assert_eq!(r.try_recv(), Ok(2));
+    assert_eq!(r.try_recv(), Ok(3));
+    assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(r.len(), 0);
+}
+
+/// A selection's send claimed the last free slot of a ring (not at its head), and a
+/// plain `send` parked behind it; the selection's message expression panics: the slot
+/// is free again and the parked sender is woken to take it, with nobody receiving.
+#[test]
+fn a_sender_parked_behind_an_abandoned_send_is_woken() {
+    for _ in 0..common_iters(20) {
+        let (s, r) = bounded::<u32>(2);
+        s.send(1).unwrap();
+        let mut sel = Select::new();
+        sel.send(&s);
+        let oper = sel.try_select().expect("one slot is free");
+        let s2 = s.clone();
+        let sender = thread::spawn(move || s2.send(5));
+        thread::sleep(Duration::from_millis(20)); // parked, or about to
+        let dropped = catch_unwind(AssertUnwindSafe(|| drop(oper)));
+        assert!(dropped.is_err(), "dropping an uncompleted operation panics");
+        let start = Instant::now();
+        while !sender.is_finished() && start.elapsed() < Duration::from_secs(5) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert!(sender.is_finished(), "the parked sender was not woken");
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        assert_eq!(r.try_recv(), Ok(1));
+        assert_eq!(r.try_recv(), Ok(5));
+    }
+}
+
+/// Iterations: `n` times `JUNCTION_STRESS`.
+fn common_iters(n: usize) -> usize {
+    n * stress()
+}
+
+/// A blocking selection over a rendezvous receive and a ring's receive: the rendezvous
+/// sender that claimed it gives up (its message expression panics), and the selection
+/// then completes on the ring, with the ring's message.
+#[test]
+fn a_selection_whose_rendezvous_claim_was_given_up_completes_elsewhere() {
+    for _ in 0..common_iters(10) {
+        let (zs, zr) = bounded::<u32>(0);
+        let (bs, br) = bounded::<u32>(4);
+        let selector = thread::spawn(move || {
+            let mut sel = Select::new();
+            let z = sel.recv(&zr);
+            let b = sel.recv(&br);
+            let oper = sel.select();
+            let i = oper.index();
+            let m = if i == z {
+                oper.recv(&zr)
+            } else {
+                oper.recv(&br)
+            };
+            assert!(i == z || i == b);
+            (i == b, m)
+        });
+        // Claims the waiting selection, then panics computing its message.
+        let gave_up = catch_unwind(AssertUnwindSafe(|| {
+            select! {
+                send(zs, no_message()) -> _ => {}
+            }
+        }));
+        assert!(gave_up.is_err());
+        bs.send(1).unwrap();
+        assert_eq!(selector.join().unwrap(), (true, Ok(1)));
+    }
+}

@@ -508,11 +508,14 @@ impl<T> Queue<T> for ArrayQueue<T> {
             .is_ok()
         {
             if r.held() {
-                // Release: as in `free_empty`, the slot is free for a send at `pos` again
-                // (a sender that finds it still held meanwhile waits this step out).
-                slot.stamp.store(pos, Ordering::Release);
+                // SeqCst (which includes Release, as in `free_empty`): the slot is free
+                // for a send at `pos` again, and a sender that found it taken and parked
+                // re-checks with a SeqCst load after registering.
+                slot.stamp.store(pos, Ordering::SeqCst);
             }
             self.phantoms.fetch_sub(1, Ordering::SeqCst);
+            // Room was made: the caller wakes a sender that found none.
+            r.flags |= FREED;
             return;
         }
         // Otherwise leave a hole (it keeps its slot until the receivers pass it), unless

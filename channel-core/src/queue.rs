@@ -72,8 +72,9 @@ impl Reservation {
         self.slot.is_null()
     }
 
-    /// True when the last `reserve_*` call with this reservation freed room for the
-    /// other side (a hole skipped, a held send revoked): a waiting peer should be woken.
+    /// True when the last `reserve_*` or `abandon` call with this reservation freed
+    /// room for senders (a hole skipped, a held send revoked, an abandoned send taken
+    /// out of line): a waiting sender should be woken.
     ///
     /// ```
     /// use channel_core::{ArrayQueue, Queue, Reservation};
@@ -207,8 +208,10 @@ pub trait Queue<T> {
     unsafe fn write(&self, r: &mut Reservation, msg: T) -> Result<(), T>;
 
     /// Gives up a send reserved by `reserve_send` without writing a message: the slot
-    /// becomes a hole that receivers skip. Used when the selected send's message never
-    /// arrives (its `SelectedOperation` was dropped, e.g. by a panic).
+    /// is freed at once when the claim is at the head or the last one, and otherwise
+    /// becomes a hole that receivers skip (`freed()` tells whether room was made now).
+    /// Used when the selected send's message never arrives (its `SelectedOperation`
+    /// was dropped, e.g. by a panic).
     ///
     /// # Safety
     /// As for [`Queue::write`]: a reservation of this queue, completed at most once.

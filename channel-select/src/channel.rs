@@ -174,6 +174,12 @@ impl<T> RefUnwindSafe for Receiver<T> {}
 /// `cap == 0` makes a *rendezvous* channel: a send completes only when a receive takes
 /// the message (the zero-capacity channel of Go, `sync_channel(0)` of std).
 ///
+/// One exception to both bounds, so that a selection never waits after choosing a
+/// send: when a selected send's claim was overtaken before its message came (its
+/// rendezvous receiver gave up at its deadline, or receivers moved past its slot), the
+/// message is still accepted at once and kept for the next receive, above the capacity
+/// (one per such selection; `len` counts it, `try_send` still sees the channel full).
+///
 /// # Panics
 /// If the buffer for `cap` messages cannot be allocated (the message names the capacity).
 ///

@@ -224,3 +224,39 @@ fn loom_held_send_completed_after_the_last_receiver_left() {
         assert!(s.send(7).is_err());
     });
 }
+
+/// A selection's held send on `bounded(2)` with a message claimed after it, while
+/// another thread receives (revoking the held send, or reading it if its write came
+/// first) and refills the ring: the late write completes without waiting (to the ring,
+/// or to the stash when the ring is full again), and every message is received once.
+#[test]
+fn loom_revoked_held_send_on_a_refilled_ring_is_stashed() {
+    loom::model(|| {
+        let (s, r) = bounded::<i32>(2);
+        let mut sel = Select::new();
+        sel.send(&s);
+        let oper = sel.try_select().expect("an empty ring has room");
+        s.send(1).unwrap();
+        let (s2, r2) = (s.clone(), r.clone());
+        let other = thread::spawn(move || {
+            let mut got = vec![r2.try_recv().expect("a message is there")];
+            for m in [2, 3] {
+                if let Err(TrySendError::Full(_)) = s2.try_send(m) {
+                    got.push(-m); // not sent
+                }
+            }
+            got
+        });
+        assert_eq!(oper.send(&s, 9), Ok(()));
+        let mut got = other.join().unwrap();
+        while let Ok(m) = r.try_recv() {
+            got.push(m);
+        }
+        // Every message sent received once; the ones not sent are the negatives.
+        let mut all: Vec<i32> = got.iter().map(|m| m.abs()).collect();
+        all.sort_unstable();
+        assert_eq!(all, [1, 2, 3, 9], "received or handed back: {got:?}");
+        assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+        assert_eq!(r.len(), 0);
+    });
+}

@@ -29,12 +29,22 @@ use crate::waiters::NO_DEAL;
 use channel_core::{Reservation, Version};
 use std::time::Instant;
 
+/// A snapshot of one side of a channel that changes whenever that side's readiness may
+/// change: a queue's `Version` and one word of the flavor's own.
+pub(crate) type Snapshot = [usize; 5];
+
+/// A queue's version with the flavor's own word.
+pub(crate) fn snapshot(v: Version, own: usize) -> Snapshot {
+    [v[0], v[1], v[2], v[3], own]
+}
+
 /// What a claimed operation needs to be completed: one field per kind of flavor.
 #[derive(Debug)]
 pub(crate) struct Token {
     /// A buffered channel's claimed slot.
     pub(crate) queue: Reservation,
-    /// A rendezvous deal (`NO_DEAL`: the channel is disconnected).
+    /// A rendezvous deal (`NO_DEAL`: the channel is disconnected), or a buffered
+    /// channel's claimed stash entry (`NO_DEAL`: none, the claim is in `queue`).
     pub(crate) deal: usize,
     /// A timer's delivery instant.
     pub(crate) timer: Option<Instant>,
@@ -112,7 +122,7 @@ pub(crate) trait RecvFlavor<T> {
     /// A receive would not block now (agrees with `try_recv`).
     fn is_ready_recv(&self) -> bool;
     /// A snapshot that changes whenever the receive side's readiness may change.
-    fn version_recv(&self) -> Version;
+    fn version_recv(&self) -> Snapshot;
     /// Registers an observer (`Select::ready`); returns `is_ready_recv()`.
     fn watch_recv(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.
@@ -163,7 +173,7 @@ pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
     /// A send would not block now (agrees with `try_send`).
     fn is_ready_send(&self) -> bool;
     /// A snapshot that changes whenever the send side's readiness may change.
-    fn version_send(&self) -> Version;
+    fn version_send(&self) -> Snapshot;
     /// Registers an observer (`Select::ready`); returns `is_ready_send()`.
     fn watch_send(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.

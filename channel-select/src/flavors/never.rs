@@ -3,7 +3,7 @@
 use super::{sleep_until, RecvFlavor, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
-use channel_core::Version;
+use crate::flavors::Snapshot;
 use core::marker::PhantomData;
 use std::time::Instant;
 
@@ -57,8 +57,8 @@ impl<T> RecvFlavor<T> for Channel<T> {
     fn is_ready_recv(&self) -> bool {
         false
     }
-    fn version_recv(&self) -> Version {
-        [0; 4]
+    fn version_recv(&self) -> Snapshot {
+        [0; 5]
     }
     fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
         false

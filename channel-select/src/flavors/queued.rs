@@ -10,18 +10,26 @@
 //!
 //! A selection's claims are *held* (see `channel_core::queue`): nobody waits for a
 //! held send, and a held send that was revoked meanwhile is sent afresh by its late
-//! `write` (waiting for room like `send` if the ring has filled up since).
+//! `write`, which still completes at once (a selection that chose a send must not then
+//! wait): if the ring has filled up since, the message goes to the *stash*, a short
+//! list of such messages that receivers take before the queue's. So a bounded channel
+//! can hold more than its capacity, by at most one message per selection overtaken
+//! this way; `len` counts them, `is_full` does not.
 //!
 //! When the last receiver goes, the messages still buffered are dropped at once
 //! (nobody can receive them any more); a receive claimed by a selection and given up
 //! leaves its message in the graveyard, dropped with the channel.
 
-use super::{RecvFlavor, SendFlavor, Token};
+use super::Snapshot;
+use super::{snapshot, RecvFlavor, SendFlavor, Token};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TrySendError};
 use crate::waiters::SyncWaker;
+use crate::waiters::NO_DEAL;
+use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, Backoff, Mutex};
-use channel_core::{Queue, Version};
+use channel_core::Queue;
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// A buffered channel of `T` over the queue `Q`.
@@ -34,6 +42,93 @@ pub(crate) struct Queued<T, Q> {
     receivers: SyncWaker,
     /// Messages of selected receives that were given up (see the module).
     graveyard: Mutex<Vec<T>>,
+    /// Messages of revoked held sends that found no room (see the module).
+    stash: Stash<T>,
+}
+
+/// The messages of revoked held sends that found the ring full on their late write.
+struct Stash<T> {
+    /// Messages waiting in `inner.waiting`, read without the lock on every receive.
+    len: AtomicUsize,
+    /// Messages ever stashed: the flavor's word of the receive side's snapshot.
+    pushes: AtomicUsize,
+    /// The messages.
+    inner: Mutex<StashInner<T>>,
+}
+
+/// What the stash's lock guards.
+struct StashInner<T> {
+    /// Waiting messages, oldest first.
+    waiting: VecDeque<T>,
+    /// Messages claimed by a receive not completed yet, by `Token::deal`.
+    claimed: Vec<Option<T>>,
+    /// Free indices of `claimed`.
+    free: Vec<usize>,
+}
+
+impl<T> Stash<T> {
+    fn new() -> Self {
+        Stash {
+            len: AtomicUsize::new(0),
+            pushes: AtomicUsize::new(0),
+            inner: Mutex::new(StashInner {
+                waiting: VecDeque::new(),
+                claimed: Vec::new(),
+                free: Vec::new(),
+            }),
+        }
+    }
+
+    /// Whether a message waits. SeqCst: a receiver's re-check after registering, paired
+    /// with the stasher's SeqCst increment before its `notify` (as for the queue).
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.len.load(Ordering::SeqCst) == 0
+    }
+
+    /// Stashes `msg`, unless `closed()` (checked under the lock, so that a drain of
+    /// the stash after the disconnection misses nothing): then hands it back.
+    fn push(&self, msg: T, closed: impl Fn() -> bool) -> Result<(), T> {
+        let mut inner = lock(&self.inner);
+        if closed() {
+            return Err(msg);
+        }
+        inner.waiting.push_back(msg);
+        self.pushes.fetch_add(1, Ordering::SeqCst);
+        self.len.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Claims the oldest waiting message: its index for `take`.
+    fn claim(&self) -> Option<usize> {
+        let mut inner = lock(&self.inner);
+        let msg = inner.waiting.pop_front()?;
+        self.len.fetch_sub(1, Ordering::SeqCst);
+        Some(match inner.free.pop() {
+            Some(id) => {
+                inner.claimed[id] = Some(msg);
+                id
+            }
+            None => {
+                inner.claimed.push(Some(msg));
+                inner.claimed.len() - 1
+            }
+        })
+    }
+
+    /// The message claimed as `id`.
+    fn take(&self, id: usize) -> T {
+        let mut inner = lock(&self.inner);
+        inner.free.push(id);
+        inner.claimed[id].take().expect("stash entry claimed twice")
+    }
+
+    /// Every waiting message (the last receiver is gone).
+    fn drain(&self) -> Vec<T> {
+        let mut inner = lock(&self.inner);
+        self.len.store(0, Ordering::SeqCst);
+        inner.waiting.drain(..).collect()
+    }
 }
 
 impl<T, Q> Queued<T, Q> {
@@ -44,6 +139,7 @@ impl<T, Q> Queued<T, Q> {
             senders: SyncWaker::default(),
             receivers: SyncWaker::default(),
             graveyard: Mutex::new(Vec::new()),
+            stash: Stash::new(),
         }
     }
 }
@@ -84,18 +180,40 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         res
     }
 
-    /// Sends the message of a revoked held send afresh, like `send` (so it waits for
-    /// room if the ring has filled up since its claim).
+    /// Sends the message of a revoked held send afresh, without waiting: to the queue,
+    /// or to the stash if the ring has filled up since its claim. Fails (handing the
+    /// message back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn resend(&self, revoked: Result<(), T>) -> Result<(), T> {
-        let Err(msg) = revoked else { return Ok(()) };
-        self.send(msg, None).map_err(SendTimeoutError::into_inner)
+    fn resend(&self, msg: T) -> Result<(), T> {
+        match self.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Disconnected(msg)) => Err(msg),
+            Err(TrySendError::Full(msg)) => {
+                self.stash.push(msg, || self.queue.is_disconnected())?;
+                self.receivers.notify();
+                Ok(())
+            }
+        }
     }
 
-    /// Claims a receive; wakes a sender if the claim freed room on its way.
+    /// A receive can be claimed now (`SeqCst`: the re-check after registering).
+    fn can_recv(&self) -> bool {
+        !self.stash.is_empty() || self.queue.can_recv()
+    }
+
+    /// Claims a receive (the stash first); wakes a sender if the claim freed room on
+    /// its way.
     #[inline]
     fn reserve_recv(&self, token: &mut Token) -> bool {
+        // A selection's token may carry another channel's deal from a failed attempt.
+        token.deal = NO_DEAL;
+        if !self.stash.is_empty() {
+            if let Some(id) = self.stash.claim() {
+                token.deal = id;
+                return true;
+            }
+        }
         let ok = self.queue.reserve_recv(&mut token.queue);
         if token.queue.freed() {
             self.senders.notify();
@@ -125,18 +243,18 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
                 return Err(RecvTimeoutError::Timeout);
             }
             let oper = Operation::hook(&mut token);
-            block(&self.receivers, oper, deadline, || self.queue.can_recv());
+            block(&self.receivers, oper, deadline, || self.can_recv());
         }
     }
 
     fn len(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.stash.len.load(Ordering::SeqCst)
     }
     fn capacity(&self) -> Option<usize> {
         self.queue.capacity()
     }
     fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.stash.is_empty() && self.queue.is_empty()
     }
     fn is_full(&self) -> bool {
         self.queue.is_full()
@@ -159,6 +277,7 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
         while let Ok(Some(msg)) = self.queue.try_pop() {
             drop(msg);
         }
+        drop(self.stash.drain());
     }
 
     fn is_disconnected(&self) -> bool {
@@ -174,6 +293,9 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
         if !self.reserve_recv(token) {
             return false;
         }
+        if token.deal != NO_DEAL {
+            return true; // a stashed message: nobody waits for it
+        }
         // SAFETY: a receive claim of this queue, just made, not completed.
         unsafe { self.queue.hold_recv(&mut token.queue) };
         true
@@ -181,6 +303,11 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
 
     #[inline]
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
+        if token.deal != NO_DEAL {
+            return Ok(self
+                .stash
+                .take(core::mem::replace(&mut token.deal, NO_DEAL)));
+        }
         // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
         let res = unsafe { self.queue.read(&mut token.queue) };
         if res.is_ok() {
@@ -198,7 +325,7 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
 
     fn register_recv(&self, oper: Operation, cx: &Context) -> bool {
         self.receivers.register(oper, cx);
-        self.queue.can_recv()
+        self.can_recv()
     }
     fn unregister_recv(&self, oper: Operation) {
         self.receivers.unregister(oper);
@@ -207,14 +334,17 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
         self.claim_recv(token)
     }
     fn is_ready_recv(&self) -> bool {
-        self.queue.can_recv()
+        self.can_recv()
     }
-    fn version_recv(&self) -> Version {
-        self.queue.version()
+    fn version_recv(&self) -> Snapshot {
+        // Every message stashed bumps `pushes`: with the queue's version, this changes
+        // whenever a receive may have become possible.
+        let pushes = self.stash.pushes.load(Ordering::SeqCst);
+        snapshot(self.queue.version(), pushes)
     }
     fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
         self.receivers.watch(oper, cx);
-        self.queue.can_recv()
+        self.can_recv()
     }
     fn unwatch_recv(&self, oper: Operation) {
         self.receivers.unwatch(oper);
@@ -274,11 +404,11 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<T, Q> {
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
         // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
         let res = unsafe { self.push(token, msg) };
-        if res.is_err() && token.queue.revoked() {
+        match res {
             // A held send that a receiver revoked: send it afresh.
-            return self.resend(res);
+            Err(msg) if token.queue.revoked() => self.resend(msg),
+            res => res,
         }
-        res
     }
 
     unsafe fn abandon_send(&self, token: &mut Token) {
@@ -302,8 +432,8 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<T, Q> {
     fn is_ready_send(&self) -> bool {
         self.queue.can_send()
     }
-    fn version_send(&self) -> Version {
-        self.queue.version()
+    fn version_send(&self) -> Snapshot {
+        snapshot(self.queue.version(), 0)
     }
     fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
         self.senders.watch(oper, cx);

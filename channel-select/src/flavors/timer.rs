@@ -9,7 +9,7 @@
 use super::{sleep_until, RecvFlavor, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
-use channel_core::Version;
+use crate::flavors::Snapshot;
 use std::time::Instant;
 
 /// A source of messages that become due by themselves.
@@ -95,9 +95,9 @@ impl<K: Timer, T> RecvFlavor<T> for Timed<K, T> {
             .next_due()
             .is_some_and(|due| Instant::now() >= due)
     }
-    fn version_recv(&self) -> Version {
+    fn version_recv(&self) -> Snapshot {
         // Readiness only grows with time (a claim by another thread only shrinks it).
-        [usize::from(self.is_ready_recv()), 0, 0, 0]
+        [usize::from(self.is_ready_recv()), 0, 0, 0, 0]
     }
     fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
         self.is_ready_recv()

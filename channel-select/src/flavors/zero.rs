@@ -17,12 +17,16 @@
 //!   its `Want` into `Promised`.
 //!
 //! So only a receiver that can wait ever waits for a sender's message, and only until
-//! its own deadline: then it *revokes* the deal, and the selected send, finding it
-//! revoked, sends its message like a plain `send` (it waits for the next receiver).
-//! A selected send that is given up cancels its deal (its receiver looks again); one
-//! that is forgotten leaves its receiver waiting until that receiver's deadline (or
-//! until the channel is disconnected, which revokes every promise). `try_recv` and
-//! readiness see only offers: a selecting sender has no message to take yet. A
+//! its own deadline: then it *revokes* the deal. The selected send, finding it revoked,
+//! still completes at once (a selection that chose a send must not then wait): it
+//! hands its message to a waiting receiver if there is one, and otherwise leaves it in
+//! the channel as an *orphan*, an offer with no sender behind it, which the next
+//! receive takes first. (So a rendezvous channel can hold a message, only this way:
+//! `len` counts the orphans.) A selected send that is given up cancels its deal (its
+//! receiver looks again); one that is forgotten leaves its receiver waiting until that
+//! receiver's deadline (or until the channel is disconnected, which revokes every
+//! promise). `try_recv` and readiness see only offers and orphans: a selecting sender
+//! has no message to take yet. A
 //! selecting receiver cannot wait for one in its first pass either, so when it
 //! registers it calls off the wait of one selecting sender, which then claims it.
 //!
@@ -32,13 +36,14 @@
 //! Lock order: this lock is a leaf. Threads are unparked after it is released, except
 //! by `disconnect`, which wakes everyone under it.
 
+use super::Snapshot;
 use super::{RecvFlavor, SendFlavor, Token};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::waiters::{Entry, Waker, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, time, Mutex, MutexGuard};
-use channel_core::Version;
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// Where one message exchange stands.
@@ -140,6 +145,9 @@ struct Inner<T> {
     /// Messages of receives claimed by a selection and given up: dropped with the
     /// channel (by a thread that owns a handle), never by the selecting thread.
     graveyard: Vec<T>,
+    /// Offers with no sender behind them, oldest first: the messages of selected sends
+    /// whose receiver had given up (see the module).
+    orphans: VecDeque<usize>,
     /// Set once by `disconnect`.
     is_disconnected: bool,
 }
@@ -175,6 +183,7 @@ impl<T> Channel<T> {
                     free: Vec::new(),
                 },
                 graveyard: Vec::new(),
+                orphans: VecDeque::new(),
                 is_disconnected: false,
             }),
             version: AtomicUsize::new(0),
@@ -302,6 +311,9 @@ impl<T> Channel<T> {
 impl<T> RecvFlavor<T> for Channel<T> {
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut inner = self.lock();
+        if let Some(msg) = self.take_orphan(&mut inner) {
+            return Ok(msg);
+        }
         if let Some(entry) = inner.senders.try_select_where(offers) {
             let msg = inner.deals.take(entry.deal);
             self.changed();
@@ -319,6 +331,9 @@ impl<T> RecvFlavor<T> for Channel<T> {
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
             let mut inner = self.lock();
+            if let Some(msg) = self.take_orphan(&mut inner) {
+                return Ok(msg);
+            }
             if let Some(entry) = inner.senders.try_select_where(offers) {
                 let msg = inner.deals.take(entry.deal);
                 self.changed();
@@ -338,13 +353,13 @@ impl<T> RecvFlavor<T> for Channel<T> {
     }
 
     fn len(&self) -> usize {
-        0
+        self.lock().orphans.len()
     }
     fn capacity(&self) -> Option<usize> {
         Some(0)
     }
     fn is_empty(&self) -> bool {
-        true
+        self.len() == 0
     }
     fn is_full(&self) -> bool {
         true
@@ -368,6 +383,17 @@ impl<T> RecvFlavor<T> for Channel<T> {
         true
     }
 
+    fn disconnect_receivers(&self) {
+        self.disconnect();
+        // Nobody can receive the orphans any more: drop them now, outside the lock.
+        let orphans: Vec<T> = {
+            let mut inner = self.lock();
+            let ids: Vec<usize> = inner.orphans.drain(..).collect();
+            ids.into_iter().map(|id| inner.deals.take(id)).collect()
+        };
+        drop(orphans);
+    }
+
     fn is_disconnected(&self) -> bool {
         self.lock().is_disconnected
     }
@@ -378,7 +404,13 @@ impl<T> RecvFlavor<T> for Channel<T> {
 
     fn claim_recv(&self, token: &mut Token) -> bool {
         let mut inner = self.lock();
-        if let Some(entry) = inner.senders.try_select_where(offers) {
+        if let Some(id) = inner.orphans.pop_front() {
+            // Nobody to wake: the message waits in the deal for our `read`.
+            *inner.deals.hand(id) = Hand::Ready;
+            token.deal = id;
+            self.changed();
+            true
+        } else if let Some(entry) = inner.senders.try_select_where(offers) {
             // The sender is done: its message waits in the deal for our `read`.
             *inner.deals.hand(entry.deal) = Hand::Ready;
             token.deal = entry.deal;
@@ -417,7 +449,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         // A selecting sender cannot be claimed by a selection's receive: call its
         // wait off, so that it tries again and claims our entry.
         let poked = inner.senders.abort_where(selecting);
-        let ready = inner.senders.can_select_where(offers) || inner.is_disconnected;
+        let ready = Self::can_recv(&inner);
         self.changed();
         drop(inner);
         if let Some(cx) = poked {
@@ -448,18 +480,17 @@ impl<T> RecvFlavor<T> for Channel<T> {
     }
 
     fn is_ready_recv(&self) -> bool {
-        let inner = self.lock();
-        inner.senders.can_select_where(offers) || inner.is_disconnected
+        Self::can_recv(&self.lock())
     }
 
-    fn version_recv(&self) -> Version {
-        [self.version.load(Ordering::SeqCst), 0, 0, 0]
+    fn version_recv(&self) -> Snapshot {
+        [self.version.load(Ordering::SeqCst), 0, 0, 0, 0]
     }
 
     fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
         let mut inner = self.lock();
         inner.receivers.watch(oper, cx);
-        inner.senders.can_select_where(offers) || inner.is_disconnected
+        Self::can_recv(&inner)
     }
 
     fn unwatch_recv(&self, oper: Operation) {
@@ -556,10 +587,9 @@ impl<T> SendFlavor<T> for Channel<T> {
         let waiter = match inner.deals.hand(token.deal) {
             Hand::Promised(cx) => cx.clone(),
             Hand::Revoked => {
-                // The receiver stopped waiting: send the message as a plain send would.
+                // The receiver stopped waiting: deliver the message without waiting.
                 inner.deals.close(token.deal);
-                drop(inner);
-                return self.resend(msg);
+                return self.deliver_late(inner, msg);
             }
             _ => unreachable!("a promised deal in an unexpected state"),
         };
@@ -616,8 +646,8 @@ impl<T> SendFlavor<T> for Channel<T> {
         inner.receivers.can_select_where(|_| true) || inner.is_disconnected
     }
 
-    fn version_send(&self) -> Version {
-        [self.version.load(Ordering::SeqCst), 0, 0, 0]
+    fn version_send(&self) -> Snapshot {
+        [self.version.load(Ordering::SeqCst), 0, 0, 0, 0]
     }
 
     fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
@@ -632,11 +662,40 @@ impl<T> SendFlavor<T> for Channel<T> {
 }
 
 impl<T> Channel<T> {
-    /// Sends the message of a selected send whose receiver stopped waiting, as `send`
-    /// would (waiting for the next receiver).
+    /// A receive can be claimed now: an orphan, an offer, or the disconnection.
+    fn can_recv(inner: &Inner<T>) -> bool {
+        !inner.orphans.is_empty() || inner.senders.can_select_where(offers) || inner.is_disconnected
+    }
+
+    /// Takes the oldest orphan's message, if any (the caller holds the lock).
+    fn take_orphan(&self, inner: &mut Inner<T>) -> Option<T> {
+        let id = inner.orphans.pop_front()?;
+        self.changed();
+        Some(inner.deals.take(id))
+    }
+
+    /// Delivers the message of a selected send whose receiver stopped waiting, without
+    /// waiting itself: to a waiting receiver, or else as an orphan for the next one.
+    /// Fails (handing the message back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn resend(&self, msg: T) -> Result<(), T> {
-        self.send(msg, None).map_err(SendTimeoutError::into_inner)
+    fn deliver_late(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+        if let Some(entry) = inner.receivers.try_select() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            entry.cx.set_deal(entry.deal);
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
+            return Ok(());
+        }
+        if inner.is_disconnected {
+            return Err(msg);
+        }
+        let id = inner.deals.open(Hand::Offer);
+        inner.deals.fill(id, Hand::Offer, msg);
+        inner.orphans.push_back(id);
+        inner.receivers.notify_observers();
+        self.changed();
+        Ok(())
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::channel::{with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor};
 use crate::context::{Context, Operation};
+use crate::flavors::Snapshot;
 use crate::flavors::{RecvFlavor, SendFlavor, Token};
-use channel_core::Version;
 use std::time::Instant;
 
 /// What an endpoint offers a selector. `Select` uses nothing else.
@@ -30,7 +30,7 @@ pub(crate) trait SelectHandle {
     /// The operation would not block now.
     fn is_ready(&self) -> bool;
     /// A snapshot that changes whenever the operation's readiness may have changed.
-    fn version(&self) -> Version;
+    fn version(&self) -> Snapshot;
     /// Registers an observer for `ready()`; true if ready now.
     fn watch(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that observer.
@@ -66,7 +66,7 @@ impl<T> SelectHandle for Sender<T> {
     fn is_ready(&self) -> bool {
         self.flavor().is_ready_send()
     }
-    fn version(&self) -> Version {
+    fn version(&self) -> Snapshot {
         self.flavor().version_send()
     }
     fn watch(&self, oper: Operation, cx: &Context) -> bool {
@@ -103,7 +103,7 @@ impl<T> SelectHandle for Receiver<T> {
     fn is_ready(&self) -> bool {
         self.flavor().is_ready_recv()
     }
-    fn version(&self) -> Version {
+    fn version(&self) -> Snapshot {
         self.flavor().version_recv()
     }
     fn watch(&self, oper: Operation, cx: &Context) -> bool {

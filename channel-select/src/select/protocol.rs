@@ -4,9 +4,9 @@
 use super::handle::SelectHandle;
 use crate::channel::deadline_after;
 use crate::context::{expired, Context, Operation, Selected};
+use crate::flavors::Snapshot;
 use crate::flavors::{sleep_until, Token};
 use channel_core::sync::Backoff;
-use channel_core::Version;
 use std::time::{Duration, Instant};
 
 /// One operation of a selection.
@@ -20,7 +20,7 @@ pub(super) struct Op<'a> {
     pub(super) is_send: bool,
     /// The handle's version read just before its last failed attempt, for the
     /// confirming pass of a selection that may report "nothing ready".
-    pub(super) version: Version,
+    pub(super) version: Snapshot,
 }
 
 impl<'a> Op<'a> {
@@ -30,7 +30,7 @@ impl<'a> Op<'a> {
             handle,
             index,
             is_send,
-            version: [0; 4],
+            version: [0; 5],
         }
     }
 

@@ -27,10 +27,12 @@ pub(super) fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation
 /// - A claimed send on a buffered channel holds a slot. A receiver that finds it
 ///   unwritten with messages behind it takes those first; the send then lands behind
 ///   them, as if sent when it completes. (If the channel has filled up meanwhile,
-///   completing it waits for room, like [`Sender::send`].)
+///   the message is kept above the capacity and received next: completing a selected
+///   operation never waits.)
 /// - A claimed send on a rendezvous channel holds the receiver it found, which waits
 ///   for the message until its own deadline; if that has passed, completing the send
-///   waits for the next receiver, like [`Sender::send`].
+///   hands the message to another waiting receiver, or else leaves it in the channel
+///   for the next receive (`len` then counts it).
 /// - A claimed receive holds its message (and, on a bounded channel, that slot).
 ///
 /// Dropping it without completing it is a bug and panics; the claim is given up first,
