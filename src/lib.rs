@@ -25,8 +25,9 @@
 //!
 //! The API is a superset of crossbeam-channel 0.5's: `use junction as crossbeam_channel;`
 //! keeps such a program compiling and behaving the same. Beyond it: [`Receiver::recv_many`],
-//! [`Receiver::try_recv_many`], `is_disconnected`, `sender_count`, `receiver_count` and
-//! `close` on both ends.
+//! [`Receiver::try_recv_many`], `is_disconnected`, `sender_count`, `receiver_count`,
+//! `close` on both ends, and weak handles ([`Sender::downgrade`], [`WeakSender`],
+//! [`WeakReceiver`]) that refer to a channel without keeping it connected.
 //!
 //! Coming from the Rust book's channel chapter, two things differ from what it says of
 //! `std::sync::mpsc`: [`unbounded`] is what `mpsc::channel()` is (a sender never blocks),

@@ -46,6 +46,28 @@ pub(crate) fn acquire(count: &AtomicUsize) {
     }
 }
 
+/// Adds one to a handle count unless it is zero (the side is gone for good): what a
+/// weak handle's `upgrade` does. The CAS makes it linearizable with the last handle's
+/// `release`: either it counts first (and that release is not the last), or it finds
+/// zero.
+pub(crate) fn try_acquire(count: &AtomicUsize) -> bool {
+    // Relaxed: as in `acquire`; the CAS alone decides, and the handle's own operations
+    // synchronize through the channel.
+    let mut n = count.load(Ordering::Relaxed);
+    loop {
+        if n == 0 {
+            return false;
+        }
+        if n > isize::MAX as usize {
+            std::process::abort();
+        }
+        match count.compare_exchange_weak(n, n + 1, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return true,
+            Err(m) => n = m,
+        }
+    }
+}
+
 /// Takes one from a handle count; true for the last handle.
 pub(crate) fn release(count: &AtomicUsize) -> bool {
     // AcqRel: the last handle's disconnect happens after every other handle's use.
@@ -112,6 +134,26 @@ pub(crate) enum SenderFlavor<T> {
     Zero(Arc<Counted<zero::Channel<T>>>),
 }
 
+impl<T> SenderFlavor<T> {
+    /// The count of live `Sender`s.
+    pub(crate) fn senders(&self) -> &AtomicUsize {
+        match self {
+            SenderFlavor::Array(c) => &c.senders,
+            SenderFlavor::List(c) => &c.senders,
+            SenderFlavor::Zero(c) => &c.senders,
+        }
+    }
+
+    /// Another reference to the same channel, counted by nobody (the caller counts it).
+    pub(crate) fn share(&self) -> Self {
+        match self {
+            SenderFlavor::Array(c) => SenderFlavor::Array(c.clone()),
+            SenderFlavor::List(c) => SenderFlavor::List(c.clone()),
+            SenderFlavor::Zero(c) => SenderFlavor::Zero(c.clone()),
+        }
+    }
+}
+
 /// The sending half of a channel. Clone it for more producers.
 ///
 /// `Send` and `Sync` exactly when `T: Send`:
@@ -144,6 +186,32 @@ pub(crate) enum ReceiverFlavor<T> {
     At(Arc<Counted<Timed<At, T>>>),
     Tick(Arc<Counted<Timed<Tick, T>>>),
     Never(never::Channel<T>),
+}
+
+impl<T> ReceiverFlavor<T> {
+    /// The count of live `Receiver`s (`None` for `never()`, which shares nothing).
+    pub(crate) fn receivers(&self) -> Option<&AtomicUsize> {
+        match self {
+            ReceiverFlavor::Array(c) => Some(&c.receivers),
+            ReceiverFlavor::List(c) => Some(&c.receivers),
+            ReceiverFlavor::Zero(c) => Some(&c.receivers),
+            ReceiverFlavor::At(c) => Some(&c.receivers),
+            ReceiverFlavor::Tick(c) => Some(&c.receivers),
+            ReceiverFlavor::Never(_) => None,
+        }
+    }
+
+    /// Another reference to the same channel, counted by nobody (the caller counts it).
+    pub(crate) fn share(&self) -> Self {
+        match self {
+            ReceiverFlavor::Array(c) => ReceiverFlavor::Array(c.clone()),
+            ReceiverFlavor::List(c) => ReceiverFlavor::List(c.clone()),
+            ReceiverFlavor::Zero(c) => ReceiverFlavor::Zero(c.clone()),
+            ReceiverFlavor::At(c) => ReceiverFlavor::At(c.clone()),
+            ReceiverFlavor::Tick(c) => ReceiverFlavor::Tick(c.clone()),
+            ReceiverFlavor::Never(_) => ReceiverFlavor::Never(never::Channel::new()),
+        }
+    }
 }
 
 /// The receiving half of a channel. Clone it for more consumers: each message goes to

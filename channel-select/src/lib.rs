@@ -29,6 +29,7 @@ mod select;
 mod sender;
 mod timers;
 mod waiters;
+mod weak;
 
 pub use channel::{bounded, unbounded, Receiver, Sender};
 pub use errors::*;
@@ -37,3 +38,4 @@ pub use iter::{IntoIter, Iter, TryIter};
 pub use select::SelectArray;
 pub use select::{Select, SelectedOperation};
 pub use timers::{after, at, never, tick};
+pub use weak::{WeakReceiver, WeakSender};

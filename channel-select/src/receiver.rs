@@ -3,7 +3,7 @@
 
 use crate::channel::{acquire, deadline_after, release, with_receiver, Receiver, ReceiverFlavor};
 use crate::errors::{RecvError, RecvTimeoutError, TryRecvError};
-use crate::flavors::{never, RecvFlavor};
+use crate::flavors::RecvFlavor;
 use crate::iter::{Iter, TryIter};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::Arc;
@@ -313,15 +313,9 @@ impl<T> Clone for Receiver<T> {
         if let Some((_, receivers)) = self.counts() {
             acquire(receivers);
         }
-        let flavor = match &self.flavor {
-            ReceiverFlavor::Array(c) => ReceiverFlavor::Array(c.clone()),
-            ReceiverFlavor::List(c) => ReceiverFlavor::List(c.clone()),
-            ReceiverFlavor::Zero(c) => ReceiverFlavor::Zero(c.clone()),
-            ReceiverFlavor::At(c) => ReceiverFlavor::At(c.clone()),
-            ReceiverFlavor::Tick(c) => ReceiverFlavor::Tick(c.clone()),
-            ReceiverFlavor::Never(_) => ReceiverFlavor::Never(never::Channel::new()),
-        };
-        Receiver { flavor }
+        Receiver {
+            flavor: self.flavor.share(),
+        }
     }
 }
 

@@ -212,12 +212,9 @@ impl<T> Drop for Sender<T> {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         acquire(self.counts().0);
-        let flavor = match &self.flavor {
-            SenderFlavor::Array(c) => SenderFlavor::Array(c.clone()),
-            SenderFlavor::List(c) => SenderFlavor::List(c.clone()),
-            SenderFlavor::Zero(c) => SenderFlavor::Zero(c.clone()),
-        };
-        Sender { flavor }
+        Sender {
+            flavor: self.flavor.share(),
+        }
     }
 }
 

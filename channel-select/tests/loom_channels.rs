@@ -148,3 +148,39 @@ fn loom_close_races_a_blocked_selection() {
         }
     });
 }
+
+/// A weak sender's `upgrade` racing the last sender's drop, on a ring and on a
+/// rendezvous channel: either the upgrade wins (the channel stays connected until the
+/// upgraded sender goes, and its message arrives) or it finds the side gone (and the
+/// receiver sees the disconnection). Never both, never a lost disconnection.
+#[test]
+fn loom_weak_upgrade_racing_the_last_drop() {
+    for cap in [1, 0] {
+        loom::model(move || {
+            let (s, r) = bounded::<i32>(cap);
+            let weak = s.downgrade();
+            let dropper = thread::spawn(move || drop(s));
+            let upgraded = weak.upgrade();
+            let sender = upgraded.map(|s| {
+                assert!(!s.is_disconnected());
+                thread::spawn(move || s.send(1))
+            });
+            match sender {
+                Some(t) => {
+                    assert_eq!(r.recv(), Ok(1));
+                    assert_eq!(t.join().unwrap(), Ok(()));
+                }
+                None => {
+                    assert!(weak.upgrade().is_none());
+                    assert_eq!(r.recv(), Err(RecvError));
+                }
+            }
+            dropper.join().unwrap();
+            assert_eq!(
+                r.recv(),
+                Err(RecvError),
+                "disconnected once every sender is gone"
+            );
+        });
+    }
+}
