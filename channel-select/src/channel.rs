@@ -1,11 +1,12 @@
 //! `Sender` and `Receiver`: the handles, their reference counts, and the constructors
 //! `bounded` and `unbounded` (their methods are in `sender.rs` and `receiver.rs`).
 //!
-//! A handle is an enum of flavors; `with_sender!` and `with_receiver!` are the one place
-//! that matches on it: they run an expression with the concrete flavor, so the hot
-//! calls are static (and inlined), and `flavor()` gives the `&dyn` view from the same
-//! match for everything else. The channel disconnects when the last sender or the last
-//! receiver drops (or on `close()`); the memory goes with the last handle of either kind.
+//! A handle is an enum of flavors; `with_sender!` and `with_receiver!` run an expression
+//! with the concrete flavor, so the hot calls are static (and inlined), and `flavor()`
+//! gives the `&dyn` view from the same match for everything else. (The counts, the
+//! address and `share` still match on their own, in small helpers.) The channel
+//! disconnects when the last sender or the last receiver drops (or on `close()`); the
+//! memory goes with the last handle of any kind, weak handles included.
 
 use crate::flavors::at::At;
 use crate::flavors::tick::Tick;
@@ -304,7 +305,7 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// A receiver that delivers the `Instant` `d` from now, once.
+/// A receiver that delivers the `Instant` `when`, once, at `when`.
 pub(crate) fn timer_at(when: Instant) -> Receiver<Instant> {
     Receiver {
         flavor: ReceiverFlavor::At(Counted::new(Timed::new(At::new(when), |i| i), 0)),

@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Modules: `context` (the per-thread waiting context), `waiters` (wait lists),
-//! `flavors` (what each kind of channel does), `channel` (the handles), `iter`,
+//! `flavors` (what each kind of channel does), `channel` (the handles and their
+//! counts), `sender` and `receiver` (their methods), `weak` (weak handles), `iter`,
 //! `timers`, `select` (the selection protocol), `errors`.
 #![deny(missing_docs)]
 

@@ -1,6 +1,6 @@
 //! Wait lists: the threads blocked on one side of one channel.
 //!
-//! A [`Waker`] holds two lists of `(operation, packet, context)` entries:
+//! A [`Waker`] holds two lists of `(operation, deal, context)` entries:
 //! - *selectors*: threads waiting to perform the operation (send or receive). A state
 //!   change wakes **one** of them, the first whose context it can claim;
 //! - *observers*: threads in `Select::ready()`, which want to know the operation may
@@ -11,6 +11,11 @@
 //!
 //! Lock order: a wait list lock is a leaf; nothing else is locked while holding it,
 //! except in the rendezvous flavor, whose one lock covers both of its lists.
+//!
+//! Unparking: `SyncWaker::notify` wakes its one selector after releasing the lock.
+//! Observers (`notify_observers`) and a disconnection (`disconnect`) are woken under
+//! it: there may be many, and `unpark` takes no lock of ours, so it cannot deadlock;
+//! a woken thread may only wait a moment for the lock when it unregisters.
 
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};

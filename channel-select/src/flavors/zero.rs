@@ -33,8 +33,9 @@
 //! A thread never pairs with itself (`Waker::try_select` skips its own entries), so a
 //! selection of both a send and a receive on one rendezvous channel waits for others.
 //!
-//! Lock order: this lock is a leaf. Threads are unparked after it is released, except
-//! by `disconnect`, which wakes everyone under it.
+//! Lock order: this lock is a leaf. A claimed party is unparked after it is released;
+//! observers (`Select::ready`) and, on `disconnect`, everyone are woken under it (see
+//! `waiters`).
 
 use super::Snapshot;
 use super::{RecvFlavor, SendFlavor, Token};
