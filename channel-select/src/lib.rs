@@ -19,6 +19,8 @@
 //! counts), `sender` and `receiver` (their methods), `weak` (weak handles), `iter`,
 //! `timers`, `select` (the selection protocol), `errors`.
 #![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod channel;
 mod context;
