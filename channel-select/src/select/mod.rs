@@ -27,6 +27,7 @@
 //! [`Select`] and the `select!` expansion's `SelectArray`.
 
 mod handle;
+mod ops;
 mod protocol;
 mod selected;
 
@@ -35,6 +36,7 @@ use crate::errors::{ReadyTimeoutError, SelectTimeoutError, TryReadyError, TrySel
 use core::fmt;
 use core::mem::MaybeUninit;
 use handle::SelectHandle;
+use ops::Ops;
 use protocol::{run_ready, run_select, Op, Timeout};
 use selected::selected;
 pub use selected::SelectedOperation;
@@ -48,9 +50,21 @@ use std::time::{Duration, Instant};
 /// (or a clone of it). When several operations are ready, one is picked at random;
 /// [`Select::new_biased`] picks the first added instead.
 ///
-/// A `Select` allocates while operations are added, never per selection: build it once
-/// and select from it many times without allocating. (`select!` keeps its operations on
-/// the stack and allocates nothing at all.)
+/// A `Select` of up to eight operations keeps them in place and never allocates; a
+/// larger one allocates while operations are added, never per selection (build it once
+/// and select from it many times). `select!` keeps its operations on the stack,
+/// whatever their number. As with crossbeam-channel, a `Select` may be declared before
+/// the handles it borrows:
+///
+/// ```
+/// use channel_select::{unbounded, Select};
+/// let mut sel;
+/// let (s, r) = unbounded::<i32>();
+/// sel = Select::new();
+/// sel.recv(&r);
+/// s.send(1).unwrap();
+/// assert_eq!(sel.select().recv(&r), Ok(1));
+/// ```
 ///
 /// ```
 /// use channel_select::{unbounded, Select};
@@ -70,7 +84,7 @@ use std::time::{Duration, Instant};
 /// ```
 pub struct Select<'a> {
     /// The operations, in insertion order while biased, shuffled otherwise.
-    ops: Vec<Op<'a>>,
+    ops: Ops<'a>,
     /// The index the next added operation gets.
     next_index: usize,
     /// Take the first ready operation in insertion order.
@@ -86,7 +100,7 @@ impl<'a> Select<'a> {
     /// ```
     pub fn new() -> Select<'a> {
         Select {
-            ops: Vec::new(),
+            ops: Ops::new(),
             next_index: 0,
             biased: false,
         }
@@ -169,6 +183,7 @@ impl<'a> Select<'a> {
     pub fn remove(&mut self, index: usize) {
         let pos = self
             .ops
+            .as_slice()
             .iter()
             .position(|op| op.index == index)
             .expect("no operation with this index in the `Select` (never added, or removed)");
@@ -205,7 +220,7 @@ impl<'a> Select<'a> {
     /// ```
     pub fn select(&mut self) -> SelectedOperation<'a> {
         assert!(
-            !self.ops.is_empty(),
+            !self.ops.as_slice().is_empty(),
             "`Select::select` called with no operations: it would block forever"
         );
         self.run(Timeout::Never)
@@ -246,7 +261,7 @@ impl<'a> Select<'a> {
     }
 
     fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
-        selected(run_select(&mut self.ops, timeout, self.biased)?)
+        selected(run_select(self.ops.as_mut_slice(), timeout, self.biased)?)
     }
 
     /// Returns the index of an operation that is ready now, without performing it.
@@ -263,7 +278,7 @@ impl<'a> Select<'a> {
     /// assert_eq!(sel.try_ready(), Ok(i));
     /// ```
     pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
-        run_ready(&mut self.ops, Timeout::Now, self.biased).ok_or(TryReadyError)
+        run_ready(self.ops.as_mut_slice(), Timeout::Now, self.biased).ok_or(TryReadyError)
     }
 
     /// Blocks until an operation is ready and returns its index.
@@ -281,10 +296,11 @@ impl<'a> Select<'a> {
     /// ```
     pub fn ready(&mut self) -> usize {
         assert!(
-            !self.ops.is_empty(),
+            !self.ops.as_slice().is_empty(),
             "`Select::ready` called with no operations: it would block forever"
         );
-        run_ready(&mut self.ops, Timeout::Never, self.biased).expect("ready without timeout ended")
+        run_ready(self.ops.as_mut_slice(), Timeout::Never, self.biased)
+            .expect("ready without timeout ended")
     }
 
     /// Like [`Select::ready`], giving up after `timeout`.
@@ -298,7 +314,12 @@ impl<'a> Select<'a> {
     /// # let _: &channel_select::Sender<i32> = &s;
     /// ```
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        run_ready(&mut self.ops, Timeout::after(timeout), self.biased).ok_or(ReadyTimeoutError)
+        run_ready(
+            self.ops.as_mut_slice(),
+            Timeout::after(timeout),
+            self.biased,
+        )
+        .ok_or(ReadyTimeoutError)
     }
 
     /// Like [`Select::ready`], giving up at `deadline`.
@@ -312,7 +333,8 @@ impl<'a> Select<'a> {
     /// # s.send(1).unwrap();
     /// ```
     pub fn ready_deadline(&mut self, deadline: Instant) -> Result<usize, ReadyTimeoutError> {
-        run_ready(&mut self.ops, Timeout::At(deadline), self.biased).ok_or(ReadyTimeoutError)
+        run_ready(self.ops.as_mut_slice(), Timeout::At(deadline), self.biased)
+            .ok_or(ReadyTimeoutError)
     }
 }
 
@@ -445,7 +467,7 @@ impl Default for Select<'_> {
 impl fmt::Debug for Select<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Select")
-            .field("operations", &self.ops.len())
+            .field("operations", &self.ops.as_slice().len())
             .field("biased", &self.biased)
             .finish()
     }
