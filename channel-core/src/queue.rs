@@ -9,8 +9,9 @@
 //! another thread wait for it.
 //!
 //! - A held send that a receiver meets before it is written is *revoked*: the receiver
-//!   frees the slot and moves on, and the late `write` sends the message afresh (it is
-//!   then ordered after what was sent meanwhile, as if sent at that moment).
+//!   frees the slot and moves on, and the late `write` hands the message back flagged
+//!   `revoked`, for the caller to send afresh (channel-select never lets that wait:
+//!   see its buffered flavor).
 //! - A held receive keeps its message; a sender that needs that slot a lap later finds
 //!   the queue full and waits for room like for any receive (parked, woken by `read`).
 

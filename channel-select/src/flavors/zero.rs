@@ -501,15 +501,10 @@ impl<T> RecvFlavor<T> for Channel<T> {
 
 impl<T> SendFlavor<T> for Channel<T> {
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
-            entry.cx.set_deal(entry.deal);
-            self.changed();
-            drop(inner);
-            entry.cx.unpark();
-            return Ok(());
-        }
+        let (inner, msg) = match self.hand_to_receiver(self.lock(), msg) {
+            Ok(()) => return Ok(()),
+            Err(back) => back,
+        };
         if inner.is_disconnected {
             Err(TrySendError::Disconnected(msg))
         } else {
@@ -518,15 +513,10 @@ impl<T> SendFlavor<T> for Channel<T> {
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
-            entry.cx.set_deal(entry.deal);
-            self.changed();
-            drop(inner);
-            entry.cx.unpark();
-            return Ok(());
-        }
+        let (mut inner, msg) = match self.hand_to_receiver(self.lock(), msg) {
+            Ok(()) => return Ok(()),
+            Err(back) => back,
+        };
         if inner.is_disconnected {
             return Err(SendTimeoutError::Disconnected(msg));
         }
@@ -668,6 +658,24 @@ impl<T> Channel<T> {
         !inner.orphans.is_empty() || inner.senders.can_select_where(offers) || inner.is_disconnected
     }
 
+    /// Hands `msg` to a waiting receiver (filling its want), if there is one, and wakes
+    /// it after releasing the lock; otherwise gives the lock and the message back.
+    fn hand_to_receiver<'g>(
+        &self,
+        mut inner: MutexGuard<'g, Inner<T>>,
+        msg: T,
+    ) -> Result<(), (MutexGuard<'g, Inner<T>>, T)> {
+        let Some(entry) = inner.receivers.try_select() else {
+            return Err((inner, msg));
+        };
+        inner.deals.fill(entry.deal, Hand::Ready, msg);
+        entry.cx.set_deal(entry.deal);
+        self.changed();
+        drop(inner);
+        entry.cx.unpark();
+        Ok(())
+    }
+
     /// Takes the oldest orphan's message, if any (the caller holds the lock).
     fn take_orphan(&self, inner: &mut Inner<T>) -> Option<T> {
         let id = inner.orphans.pop_front()?;
@@ -680,15 +688,11 @@ impl<T> Channel<T> {
     /// Fails (handing the message back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn deliver_late(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
-        if let Some(entry) = inner.receivers.try_select() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
-            entry.cx.set_deal(entry.deal);
-            self.changed();
-            drop(inner);
-            entry.cx.unpark();
-            return Ok(());
-        }
+    fn deliver_late(&self, inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+        let (mut inner, msg) = match self.hand_to_receiver(inner, msg) {
+            Ok(()) => return Ok(()),
+            Err(back) => back,
+        };
         if inner.is_disconnected {
             return Err(msg);
         }
