@@ -260,3 +260,26 @@ fn loom_revoked_held_send_on_a_refilled_ring_is_stashed() {
         assert_eq!(r.len(), 0);
     });
 }
+
+/// A selection's send claimed the last free slot of `bounded(2)` (not at the head) and
+/// is given up (its message expression panicked) while a plain `send` may be parked
+/// for that slot: the abandoned claim is taken back by moving `tail`, and the parked
+/// sender is woken to take the slot, with nobody receiving. A lost wake-up leaves the
+/// sender parked for good, which loom reports.
+#[test]
+fn loom_abandoned_last_claim_wakes_a_parked_sender() {
+    loom::model(|| {
+        let (s, r) = bounded::<i32>(2);
+        s.send(1).unwrap();
+        let mut sel = Select::new();
+        sel.send(&s);
+        let oper = sel.try_select().expect("one slot is free");
+        let s2 = s.clone();
+        let sender = thread::spawn(move || s2.send(5));
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(oper)));
+        assert!(dropped.is_err(), "dropping an uncompleted operation panics");
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        assert_eq!(r.try_recv(), Ok(1));
+        assert_eq!(r.try_recv(), Ok(5));
+    });
+}
