@@ -501,10 +501,12 @@ impl<T> RecvFlavor<T> for Channel<T> {
 
 impl<T> SendFlavor<T> for Channel<T> {
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let (inner, msg) = match self.hand_to_receiver(self.lock(), msg) {
-            Ok(()) => return Ok(()),
-            Err(back) => back,
-        };
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            self.wake_filled(inner, entry);
+            return Ok(());
+        }
         if inner.is_disconnected {
             Err(TrySendError::Disconnected(msg))
         } else {
@@ -513,10 +515,12 @@ impl<T> SendFlavor<T> for Channel<T> {
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let (mut inner, msg) = match self.hand_to_receiver(self.lock(), msg) {
-            Ok(()) => return Ok(()),
-            Err(back) => back,
-        };
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.try_select() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            self.wake_filled(inner, entry);
+            return Ok(());
+        }
         if inner.is_disconnected {
             return Err(SendTimeoutError::Disconnected(msg));
         }
@@ -658,22 +662,15 @@ impl<T> Channel<T> {
         !inner.orphans.is_empty() || inner.senders.can_select_where(offers) || inner.is_disconnected
     }
 
-    /// Hands `msg` to a waiting receiver (filling its want), if there is one, and wakes
-    /// it after releasing the lock; otherwise gives the lock and the message back.
-    fn hand_to_receiver<'g>(
-        &self,
-        mut inner: MutexGuard<'g, Inner<T>>,
-        msg: T,
-    ) -> Result<(), (MutexGuard<'g, Inner<T>>, T)> {
-        let Some(entry) = inner.receivers.try_select() else {
-            return Err((inner, msg));
-        };
-        inner.deals.fill(entry.deal, Hand::Ready, msg);
+    /// After filling the want of `entry` (a waiting receiver claimed by the caller):
+    /// tells it which deal, records the change and wakes it once the lock is released.
+    /// (The message is moved into the deal by the caller itself: passing a big message
+    /// through one more frame would cost one more stack copy of it.)
+    fn wake_filled(&self, inner: MutexGuard<'_, Inner<T>>, entry: Entry) {
         entry.cx.set_deal(entry.deal);
         self.changed();
         drop(inner);
         entry.cx.unpark();
-        Ok(())
     }
 
     /// Takes the oldest orphan's message, if any (the caller holds the lock).
@@ -688,11 +685,12 @@ impl<T> Channel<T> {
     /// Fails (handing the message back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn deliver_late(&self, inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
-        let (mut inner, msg) = match self.hand_to_receiver(inner, msg) {
-            Ok(()) => return Ok(()),
-            Err(back) => back,
-        };
+    fn deliver_late(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+        if let Some(entry) = inner.receivers.try_select() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            self.wake_filled(inner, entry);
+            return Ok(());
+        }
         if inner.is_disconnected {
             return Err(msg);
         }
