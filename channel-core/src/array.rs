@@ -40,7 +40,7 @@
 
 use crate::queue::{Queue, Reservation, Version, FREED, HELD, REVOKED};
 use crate::sync::atomic::{self, AtomicUsize, Ordering};
-use crate::sync::{load_after_fence, Backoff, UnsafeCell};
+use crate::sync::{init_uninit, load_after_fence, Backoff, UnsafeCell};
 use core::mem::MaybeUninit;
 use core::ptr;
 use crossbeam_utils::CachePadded;
@@ -124,8 +124,7 @@ impl<T> ArrayQueue<T> {
             unsafe {
                 let slot = slots.as_mut_ptr().add(i);
                 ptr::addr_of_mut!((*slot).stamp).write(AtomicUsize::new(i));
-                #[cfg(loom)]
-                ptr::addr_of_mut!((*slot).msg).write(UnsafeCell::new(MaybeUninit::uninit()));
+                init_uninit(ptr::addr_of_mut!((*slot).msg));
             }
         }
         // SAFETY: the first `cap` slots were initialized above.

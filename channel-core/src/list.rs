@@ -30,7 +30,7 @@
 
 use crate::queue::{self, Queue, Reservation, Version};
 use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
-use crate::sync::{load_after_fence, Backoff, UnsafeCell};
+use crate::sync::{alloc_zeroed, load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
@@ -93,27 +93,19 @@ impl<T> Block<T> {
     /// Allocates an empty block directly on the heap (a block of large messages must
     /// never pass through the stack).
     fn alloc() -> *mut Block<T> {
-        #[cfg(not(loom))]
-        {
-            let layout = std::alloc::Layout::new::<Block<T>>();
-            // SAFETY: the layout is non-zero-sized (it has an `AtomicPtr`). All-zero
-            // bytes are a valid empty block: null `next`, state 0, uninit messages.
-            let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut Block<T>;
-            if p.is_null() {
-                std::alloc::handle_alloc_error(layout);
-            }
-            p
-        }
-        #[cfg(loom)]
-        {
-            // Loom's atomics are not plain memory: build them properly.
-            Box::into_raw(Box::new(Block {
-                next: AtomicPtr::new(ptr::null_mut()),
-                slots: core::array::from_fn(|_| Slot {
-                    msg: UnsafeCell::new(MaybeUninit::uninit()),
-                    state: AtomicUsize::new(0),
-                }),
-            }))
+        // SAFETY: all-zero bytes are a valid empty block: null `next`, state 0, uninit
+        // messages; and `empty` builds the same block.
+        unsafe { alloc_zeroed(Block::empty) }
+    }
+
+    /// An empty block, built value by value (what `alloc` makes from zeroed memory).
+    fn empty() -> Block<T> {
+        Block {
+            next: AtomicPtr::new(ptr::null_mut()),
+            slots: core::array::from_fn(|_| Slot {
+                msg: UnsafeCell::new(MaybeUninit::uninit()),
+                state: AtomicUsize::new(0),
+            }),
         }
     }
 

@@ -1,4 +1,5 @@
-//! The one place atomics, cells, locks, threads and spinning come from.
+//! The one place atomics, cells, locks, threads, spinning, the clock, heap blocks and
+//! the random source come from.
 //!
 //! Normal builds use `std` (and `crossbeam-utils`' backoff); under `cfg(loom)` the same
 //! names come from `loom`, so every algorithm in the workspace is model-checked without
@@ -78,8 +79,75 @@ mod imp {
         }
     }
 
-    /// Whether this build runs under the loom model checker.
-    pub const LOOM: bool = false;
+    /// Allocates a `T` directly on the heap, every byte zero (`init` is what loom
+    /// builds instead); null-checked.
+    ///
+    /// # Safety
+    /// All-zero bytes are a valid `T`, the same value as `init()`.
+    ///
+    /// ```
+    /// // SAFETY: zero is a valid `[u64; 4]`, the one `init` builds.
+    /// let p = unsafe { channel_core::sync::alloc_zeroed(|| [0u64; 4]) };
+    /// // SAFETY: `p` is a valid, initialized, uniquely owned allocation of a `[u64; 4]`.
+    /// let b = unsafe { Box::from_raw(p) };
+    /// assert_eq!(*b, [0; 4]);
+    /// ```
+    pub unsafe fn alloc_zeroed<T>(_init: impl FnOnce() -> T) -> *mut T {
+        let layout = std::alloc::Layout::new::<T>();
+        assert!(layout.size() != 0, "alloc_zeroed of a zero-sized type");
+        // SAFETY: the layout is not zero-sized (checked above).
+        let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+        if p.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        p
+    }
+
+    /// Prepares an uninitialized message cell in place: nothing to do, an
+    /// `UnsafeCell<MaybeUninit<T>>` is valid uninitialized (loom's cell is not).
+    ///
+    /// # Safety
+    /// `cell` is valid for writes.
+    ///
+    /// ```
+    /// use channel_core::sync::{init_uninit, UnsafeCell};
+    /// use std::mem::MaybeUninit;
+    /// let mut cell = MaybeUninit::<UnsafeCell<MaybeUninit<u8>>>::uninit();
+    /// // SAFETY: a local, valid for writes.
+    /// unsafe { init_uninit(cell.as_mut_ptr()) };
+    /// ```
+    #[inline(always)]
+    pub unsafe fn init_uninit<T>(_cell: *mut UnsafeCell<core::mem::MaybeUninit<T>>) {}
+
+    /// 64 random bits from this thread's generator: one word in a `const`
+    /// thread-local, seeded from the OS on first use and stepped with wyrand (add a
+    /// constant, fold a 128-bit product), a few instructions a call. (A
+    /// `RefCell<SmallRng>` behind a lazily initialized thread-local cost about 100
+    /// instructions per selection, measured.)
+    ///
+    /// ```
+    /// let a = channel_core::sync::random();
+    /// let b = channel_core::sync::random();
+    /// assert_ne!(a, b); // wyrand never repeats a word within its period
+    /// ```
+    #[inline]
+    pub fn random() -> u64 {
+        use std::cell::Cell;
+        std::thread_local! {
+            static STATE: Cell<u64> = const { Cell::new(0) };
+        }
+        STATE.with(|state| {
+            let mut s = state.get();
+            if s == 0 {
+                use rand::{rngs::SmallRng, RngCore, SeedableRng};
+                s = SmallRng::from_os_rng().next_u64() | 1;
+            }
+            s = s.wrapping_add(0xa076_1d64_78bd_642f);
+            state.set(s);
+            let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
+            (t as u64) ^ ((t >> 64) as u64)
+        })
+    }
 
     /// Deadlines: the clock and timed parking.
     pub mod time {
@@ -156,8 +224,30 @@ mod imp {
         }
     }
 
-    /// Whether this build runs under the loom model checker.
-    pub const LOOM: bool = true;
+    /// Allocates a `T` on the heap: loom's atomics are not plain memory, so the value
+    /// is built by `init` rather than zeroed.
+    ///
+    /// # Safety
+    /// As in normal builds: all-zero bytes are a valid `T`, the same as `init()`.
+    pub unsafe fn alloc_zeroed<T>(init: impl FnOnce() -> T) -> *mut T {
+        Box::into_raw(Box::new(init()))
+    }
+
+    /// Prepares an uninitialized message cell in place: loom's cell must be built.
+    ///
+    /// # Safety
+    /// `cell` is valid for writes.
+    pub unsafe fn init_uninit<T>(cell: *mut UnsafeCell<core::mem::MaybeUninit<T>>) {
+        // SAFETY: valid for writes (the caller's contract); nothing is overwritten
+        // that needs dropping.
+        unsafe { cell.write(UnsafeCell::new(core::mem::MaybeUninit::uninit())) };
+    }
+
+    /// No randomness under loom, which needs every run to be deterministic: always 0,
+    /// which makes a selection try its operations in order.
+    pub fn random() -> u64 {
+        0
+    }
 
     /// Deadlines under loom, which has no clock: the first time a thread parks with a
     /// deadline, the deadline is taken to expire right then, and from then on every

@@ -1,17 +1,17 @@
 //! `Sender` and `Receiver`: the handles, their reference counts, and the constructors
 //! `bounded` and `unbounded` (their methods are in `sender.rs` and `receiver.rs`).
 //!
-//! A handle is an enum of flavors; `with_sender!` and `with_receiver!` run an expression
-//! with the concrete flavor, so the hot calls are static (and inlined), and `flavor()`
-//! gives the `&dyn` view from the same match for everything else. (The counts, the
-//! address and `share` still match on their own, in small helpers.) The channel
+//! A handle is an enum of flavors; `with_sender!` and `with_receiver!` are the one
+//! place that matches on it: they run an expression with the flavor's [`Shared`], so
+//! the hot calls are static (and inlined), and the counts, the address, `share` and
+//! the `&dyn` views for everything else come from the same match. The channel
 //! disconnects when the last sender or the last receiver drops (or on `close()`); the
 //! memory goes with the last handle of any kind, weak handles included.
 
 use crate::flavors::at::At;
 use crate::flavors::tick::Tick;
 use crate::flavors::timer::Timed;
-use crate::flavors::{never, queued::Queued, zero};
+use crate::flavors::{never, queued::Queued, zero, Receiving, Sending};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::Arc;
 use channel_core::{ArrayQueue, ListQueue};
@@ -75,83 +75,152 @@ pub(crate) fn release(count: &AtomicUsize) -> bool {
     count.fetch_sub(1, Ordering::AcqRel) == 1
 }
 
-/// Runs `$body` with `$c` bound to the concrete flavor of the `Sender` `$handle`.
+/// What a handle holds of its channel: a counted, shared flavor, or (`never()`) the
+/// stateless flavor itself. The dispatch macros below bind one of these, so every
+/// per-flavor question is asked through this one trait.
+pub(crate) trait Shared: Sized {
+    /// The flavor.
+    type Chan;
+    /// The flavor.
+    fn chan(&self) -> &Self::Chan;
+    /// The live `Sender`s and `Receiver`s (`None`: nothing is shared, `never()`).
+    fn counts(&self) -> Option<(&AtomicUsize, &AtomicUsize)>;
+    /// The channel's identity: equal for every handle of one channel (0: `never()`).
+    fn addr(&self) -> usize;
+    /// Another reference to the same channel, counted by nobody (the caller counts it).
+    fn share(&self) -> Self;
+    /// The flavor's sending side.
+    #[inline(always)]
+    fn sending(&self) -> &Sending<Self::Chan> {
+        Sending::of(self.chan())
+    }
+    /// The flavor's receiving side.
+    #[inline(always)]
+    fn receiving(&self) -> &Receiving<Self::Chan> {
+        Receiving::of(self.chan())
+    }
+}
+
+impl<C> Shared for Arc<Counted<C>> {
+    type Chan = C;
+    #[inline(always)]
+    fn chan(&self) -> &C {
+        &self.chan
+    }
+    fn counts(&self) -> Option<(&AtomicUsize, &AtomicUsize)> {
+        Some((&self.senders, &self.receivers))
+    }
+    fn addr(&self) -> usize {
+        Arc::as_ptr(self) as usize
+    }
+    fn share(&self) -> Self {
+        self.clone()
+    }
+}
+
+impl<T> Shared for never::Channel<T> {
+    type Chan = Self;
+    #[inline(always)]
+    fn chan(&self) -> &Self {
+        self
+    }
+    fn counts(&self) -> Option<(&AtomicUsize, &AtomicUsize)> {
+        None
+    }
+    fn addr(&self) -> usize {
+        0
+    }
+    fn share(&self) -> Self {
+        never::Channel::new()
+    }
+}
+
+/// Declares a handle's flavor enum, each variant holding a [`Shared`], and the
+/// conversion from each (so `share` can rebuild the variant it came from).
+macro_rules! flavor_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $v:ident($ty:ty),)* }) => {
+        $(#[$doc])*
+        pub(crate) enum $name<T> {
+            $($(#[$vdoc])* $v($ty),)*
+        }
+        $(impl<T> From<$ty> for $name<T> {
+            fn from(shared: $ty) -> Self {
+                $name::$v(shared)
+            }
+        })*
+    };
+}
+
+flavor_enum!(
+    /// What a `Sender` holds.
+    SenderFlavor {
+        /// `bounded(cap)`, `cap >= 1`.
+        Array(Arc<Counted<Queued<T, ArrayQueue<T>>>>),
+        /// `unbounded()`.
+        List(Arc<Counted<Queued<T, ListQueue<T>>>>),
+        /// `bounded(0)`.
+        Zero(Arc<Counted<zero::Channel<T>>>),
+    }
+);
+
+flavor_enum!(
+    /// What a `Receiver` holds.
+    ReceiverFlavor {
+        /// `bounded(cap)`, `cap >= 1`.
+        Array(Arc<Counted<Queued<T, ArrayQueue<T>>>>),
+        /// `unbounded()`.
+        List(Arc<Counted<Queued<T, ListQueue<T>>>>),
+        /// `bounded(0)`.
+        Zero(Arc<Counted<zero::Channel<T>>>),
+        /// `after`, `at`.
+        At(Arc<Counted<Timed<At, T>>>),
+        /// `tick`.
+        Tick(Arc<Counted<Timed<Tick, T>>>),
+        /// `never()`: no shared state.
+        Never(never::Channel<T>),
+    }
+);
+
+/// Runs `$body` with `$c` bound to the [`Shared`] of a `SenderFlavor`:
+/// the one place that matches on a sender's flavor (each arm is static, so hot calls
+/// inline).
 macro_rules! with_sender {
-    ($handle:expr, $c:ident => $body:expr) => {
-        match &$handle.flavor {
-            SenderFlavor::Array(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            SenderFlavor::List(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            SenderFlavor::Zero(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
+    ($flavor:expr, $c:ident => $body:expr) => {
+        match &$flavor {
+            SenderFlavor::Array($c) => $body,
+            SenderFlavor::List($c) => $body,
+            SenderFlavor::Zero($c) => $body,
         }
     };
 }
 pub(crate) use with_sender;
 
-/// Runs `$body` with `$c` bound to the concrete flavor of the `Receiver` `$handle`.
+/// As [`with_sender!`], for a `ReceiverFlavor`.
 macro_rules! with_receiver {
-    ($handle:expr, $c:ident => $body:expr) => {
-        match &$handle.flavor {
-            ReceiverFlavor::Array(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            ReceiverFlavor::List(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            ReceiverFlavor::Zero(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            ReceiverFlavor::At(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            ReceiverFlavor::Tick(counted) => {
-                let $c = &counted.chan;
-                $body
-            }
-            ReceiverFlavor::Never(chan) => {
-                let $c = chan;
-                $body
-            }
+    ($flavor:expr, $c:ident => $body:expr) => {
+        match &$flavor {
+            ReceiverFlavor::Array($c) => $body,
+            ReceiverFlavor::List($c) => $body,
+            ReceiverFlavor::Zero($c) => $body,
+            ReceiverFlavor::At($c) => $body,
+            ReceiverFlavor::Tick($c) => $body,
+            ReceiverFlavor::Never($c) => $body,
         }
     };
 }
 pub(crate) use with_receiver;
 
-pub(crate) enum SenderFlavor<T> {
-    Array(Arc<Counted<Queued<T, ArrayQueue<T>>>>),
-    List(Arc<Counted<Queued<T, ListQueue<T>>>>),
-    Zero(Arc<Counted<zero::Channel<T>>>),
-}
-
 impl<T> SenderFlavor<T> {
-    /// The count of live `Sender`s.
-    pub(crate) fn senders(&self) -> &AtomicUsize {
-        match self {
-            SenderFlavor::Array(c) => &c.senders,
-            SenderFlavor::List(c) => &c.senders,
-            SenderFlavor::Zero(c) => &c.senders,
-        }
-    }
-
     /// Another reference to the same channel, counted by nobody (the caller counts it).
     pub(crate) fn share(&self) -> Self {
-        match self {
-            SenderFlavor::Array(c) => SenderFlavor::Array(c.clone()),
-            SenderFlavor::List(c) => SenderFlavor::List(c.clone()),
-            SenderFlavor::Zero(c) => SenderFlavor::Zero(c.clone()),
-        }
+        with_sender!(self, c => c.share().into())
+    }
+}
+
+impl<T> ReceiverFlavor<T> {
+    /// Another reference to the same channel, counted by nobody (the caller counts it).
+    pub(crate) fn share(&self) -> Self {
+        with_receiver!(self, c => c.share().into())
     }
 }
 
@@ -178,41 +247,6 @@ impl<T> SenderFlavor<T> {
 /// ```
 pub struct Sender<T> {
     pub(crate) flavor: SenderFlavor<T>,
-}
-
-pub(crate) enum ReceiverFlavor<T> {
-    Array(Arc<Counted<Queued<T, ArrayQueue<T>>>>),
-    List(Arc<Counted<Queued<T, ListQueue<T>>>>),
-    Zero(Arc<Counted<zero::Channel<T>>>),
-    At(Arc<Counted<Timed<At, T>>>),
-    Tick(Arc<Counted<Timed<Tick, T>>>),
-    Never(never::Channel<T>),
-}
-
-impl<T> ReceiverFlavor<T> {
-    /// The count of live `Receiver`s (`None` for `never()`, which shares nothing).
-    pub(crate) fn receivers(&self) -> Option<&AtomicUsize> {
-        match self {
-            ReceiverFlavor::Array(c) => Some(&c.receivers),
-            ReceiverFlavor::List(c) => Some(&c.receivers),
-            ReceiverFlavor::Zero(c) => Some(&c.receivers),
-            ReceiverFlavor::At(c) => Some(&c.receivers),
-            ReceiverFlavor::Tick(c) => Some(&c.receivers),
-            ReceiverFlavor::Never(_) => None,
-        }
-    }
-
-    /// Another reference to the same channel, counted by nobody (the caller counts it).
-    pub(crate) fn share(&self) -> Self {
-        match self {
-            ReceiverFlavor::Array(c) => ReceiverFlavor::Array(c.clone()),
-            ReceiverFlavor::List(c) => ReceiverFlavor::List(c.clone()),
-            ReceiverFlavor::Zero(c) => ReceiverFlavor::Zero(c.clone()),
-            ReceiverFlavor::At(c) => ReceiverFlavor::At(c.clone()),
-            ReceiverFlavor::Tick(c) => ReceiverFlavor::Tick(c.clone()),
-            ReceiverFlavor::Never(_) => ReceiverFlavor::Never(never::Channel::new()),
-        }
-    }
 }
 
 /// The receiving half of a channel. Clone it for more consumers: each message goes to
@@ -261,26 +295,25 @@ impl<T> RefUnwindSafe for Receiver<T> {}
 /// ```
 pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     if cap == 0 {
-        let c = Counted::new(zero::Channel::new(), 1);
-        (
-            Sender {
-                flavor: SenderFlavor::Zero(c.clone()),
-            },
-            Receiver {
-                flavor: ReceiverFlavor::Zero(c),
-            },
-        )
+        pair(zero::Channel::new())
     } else {
-        let c = Counted::new(Queued::new(ArrayQueue::new(cap)), 1);
-        (
-            Sender {
-                flavor: SenderFlavor::Array(c.clone()),
-            },
-            Receiver {
-                flavor: ReceiverFlavor::Array(c),
-            },
-        )
+        pair(Queued::new(ArrayQueue::new(cap)))
     }
+}
+
+/// A sender and a receiver of a new channel `chan`.
+fn pair<T, C>(chan: C) -> (Sender<T>, Receiver<T>)
+where
+    Arc<Counted<C>>: Into<SenderFlavor<T>> + Into<ReceiverFlavor<T>>,
+{
+    let shared = Counted::new(chan, 1);
+    let sender = Sender {
+        flavor: shared.share().into(),
+    };
+    let receiver = Receiver {
+        flavor: shared.into(),
+    };
+    (sender, receiver)
 }
 
 /// Creates a channel of unlimited capacity: a send never blocks.
@@ -294,15 +327,7 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(r.capacity(), None);
 /// ```
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
-    let c = Counted::new(Queued::new(ListQueue::new()), 1);
-    (
-        Sender {
-            flavor: SenderFlavor::List(c.clone()),
-        },
-        Receiver {
-            flavor: ReceiverFlavor::List(c),
-        },
-    )
+    pair(Queued::new(ListQueue::new()))
 }
 
 /// A receiver that delivers the `Instant` `when`, once, at `when`.

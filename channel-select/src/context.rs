@@ -11,8 +11,9 @@
 //! wait, so blocking allocates nothing after a thread's first wait.
 
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
-use channel_core::sync::{thread, time, Arc, Backoff};
+use channel_core::sync::{lock, thread, time, Arc, Backoff, Mutex};
 use std::cell::Cell;
+use std::task::Waker;
 use std::time::Instant;
 
 /// An operation's identity: the address of something the waiting thread owns for the
@@ -65,7 +66,7 @@ impl From<Selected> for usize {
     }
 }
 
-/// A thread's waiting context; cheap to clone (shared).
+/// A waiting context: a blocked thread's or a pending future's; cheap to clone (shared).
 #[derive(Debug, Clone)]
 pub(crate) struct Context {
     inner: Arc<Inner>,
@@ -78,10 +79,18 @@ struct Inner {
     /// The rendezvous deal handed over by the operation that selected this context:
     /// written under the channel's lock, read after taking that lock.
     deal: AtomicUsize,
-    /// The thread to unpark.
-    thread: thread::Thread,
-    /// Its id: a thread never pairs with itself on a rendezvous channel.
-    thread_id: thread::ThreadId,
+    /// Who to wake.
+    waiter: Waiter,
+}
+
+/// Who waits on a context: the wait lists call `unpark` and need not know which.
+#[derive(Debug)]
+enum Waiter {
+    /// A blocked thread, unparked.
+    Thread(thread::Thread),
+    /// A pending future, woken through the waker of its latest poll.
+    #[allow(dead_code)] // until the futures land
+    Task(Mutex<Option<Waker>>),
 }
 
 // Not `const { .. }`: loom's `thread_local!` does not take that form.
@@ -122,18 +131,29 @@ impl Context {
     }
 
     fn new() -> Context {
-        let thread = thread::current();
+        Context::waiting(Waiter::Thread(thread::current()))
+    }
+
+    /// A context for a future; its poll gives it a waker (`set_waker`) before it
+    /// registers anywhere.
+    #[allow(dead_code)] // until the futures land
+    pub(crate) fn for_task() -> Context {
+        Context::waiting(Waiter::Task(Mutex::new(None)))
+    }
+
+    fn waiting(waiter: Waiter) -> Context {
         Context {
             inner: Arc::new(Inner {
                 select: AtomicUsize::new(Selected::Waiting.into()),
                 deal: AtomicUsize::new(0),
-                thread_id: thread.id(),
-                thread,
+                waiter,
             }),
         }
     }
 
-    fn reset(&self) {
+    /// Makes the context `Waiting` again, for a new wait (nothing may hold it
+    /// registered).
+    pub(crate) fn reset(&self) {
         // Relaxed: the context is not registered anywhere yet; registration publishes
         // it under the wait list's lock.
         self.inner
@@ -142,8 +162,9 @@ impl Context {
         self.inner.deal.store(0, Ordering::Relaxed);
     }
 
-    /// Claims the context for `sel`; on failure returns what had claimed it.
-    pub(crate) fn try_select(&self, sel: Selected) -> Result<(), Selected> {
+    /// Selects the context for `sel` (the one CAS of a wait); on failure returns what
+    /// had selected it.
+    pub(crate) fn select(&self, sel: Selected) -> Result<(), Selected> {
         // AcqRel: the winner's claim is ordered after what it did before (e.g. writing
         // a message) and before what the woken thread does after reading it (Acquire
         // in `selected`).
@@ -161,7 +182,7 @@ impl Context {
 
     /// The current state.
     pub(crate) fn selected(&self) -> Selected {
-        // Acquire: pairs with the AcqRel CAS in `try_select`.
+        // Acquire: pairs with the AcqRel CAS in `select`.
         Selected::from(self.inner.select.load(Ordering::Acquire))
     }
 
@@ -199,7 +220,7 @@ impl Context {
                 return sel;
             }
             if deadline.is_some_and(expired) {
-                return match self.try_select(Selected::Aborted) {
+                return match self.select(Selected::Aborted) {
                     Ok(()) => Selected::Aborted,
                     Err(sel) => sel,
                 };
@@ -208,13 +229,42 @@ impl Context {
         }
     }
 
-    /// Wakes the thread (after claiming its context).
+    /// Wakes the thread or the task (after selecting its context).
     pub(crate) fn unpark(&self) {
-        self.inner.thread.unpark();
+        match &self.inner.waiter {
+            Waiter::Thread(thread) => thread.unpark(),
+            Waiter::Task(waker) => {
+                // Woken outside the lock: a waker may run executor code.
+                let waker = lock(waker).clone();
+                if let Some(w) = waker {
+                    w.wake();
+                }
+            }
+        }
     }
 
-    /// The id of the context's thread.
-    pub(crate) fn thread_id(&self) -> thread::ThreadId {
-        self.inner.thread_id
+    /// Gives a task's context the waker of its latest poll (kept if it would wake the
+    /// same task). Called before each look at `selected`, so a wake-up after that look
+    /// reaches this poll's waker.
+    #[allow(dead_code)] // until the futures land
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        if let Waiter::Task(slot) = &self.inner.waiter {
+            let mut slot = lock(slot);
+            if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                *slot = Some(waker.clone());
+            }
+        }
+    }
+
+    /// True if `self` and `other` are the same context (one waiting thread or future).
+    pub(crate) fn is(&self, other: &Context) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// An operation id unique to this context while it lives: a future's one
+    /// operation (a future moves between polls, so its own address would not do).
+    #[allow(dead_code)] // until the futures land
+    pub(crate) fn operation(&self) -> Operation {
+        Operation(Arc::as_ptr(&self.inner) as usize)
     }
 }

@@ -1,44 +1,35 @@
 //! The methods of [`Receiver`]: receiving (one, many, iterators), the channel's state,
 //! its handles, `close`.
 
-use crate::channel::{acquire, deadline_after, release, with_receiver, Receiver, ReceiverFlavor};
+use crate::channel::{
+    acquire, deadline_after, release, with_receiver, Receiver, ReceiverFlavor, Shared,
+};
 use crate::errors::{RecvError, RecvTimeoutError, TryRecvError};
-use crate::flavors::RecvFlavor;
+use crate::flavors::{Chan, RecvSide, SelectHandle};
 use crate::iter::{Iter, TryIter};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
-use channel_core::sync::Arc;
 use core::fmt;
 use std::time::{Duration, Instant};
 
 impl<T> Receiver<T> {
-    /// This handle's flavor, for the calls that need no static dispatch.
-    #[inline]
-    pub(crate) fn flavor(&self) -> &dyn RecvFlavor<T> {
-        with_receiver!(self, c => c)
+    /// The channel, for the calls that need no static dispatch.
+    pub(crate) fn chan(&self) -> &dyn Chan {
+        with_receiver!(self.flavor, c => c.chan())
+    }
+
+    /// The receiving side, as a selection sees it.
+    pub(crate) fn select_handle(&self) -> &dyn SelectHandle {
+        with_receiver!(self.flavor, c => c.receiving())
     }
 
     /// The handle counts; `None` for `never()`, which has no shared state.
     fn counts(&self) -> Option<(&AtomicUsize, &AtomicUsize)> {
-        match &self.flavor {
-            ReceiverFlavor::Array(c) => Some((&c.senders, &c.receivers)),
-            ReceiverFlavor::List(c) => Some((&c.senders, &c.receivers)),
-            ReceiverFlavor::Zero(c) => Some((&c.senders, &c.receivers)),
-            ReceiverFlavor::At(c) => Some((&c.senders, &c.receivers)),
-            ReceiverFlavor::Tick(c) => Some((&c.senders, &c.receivers)),
-            ReceiverFlavor::Never(_) => None,
-        }
+        with_receiver!(self.flavor, c => c.counts())
     }
 
     /// The channel's identity: equal for every handle of one channel (0 for `never()`).
     pub(crate) fn addr(&self) -> usize {
-        match &self.flavor {
-            ReceiverFlavor::Array(c) => Arc::as_ptr(c) as usize,
-            ReceiverFlavor::List(c) => Arc::as_ptr(c) as usize,
-            ReceiverFlavor::Zero(c) => Arc::as_ptr(c) as usize,
-            ReceiverFlavor::At(c) => Arc::as_ptr(c) as usize,
-            ReceiverFlavor::Tick(c) => Arc::as_ptr(c) as usize,
-            ReceiverFlavor::Never(_) => 0,
-        }
+        with_receiver!(self.flavor, c => c.addr())
     }
 
     /// Receives a message without blocking.
@@ -57,7 +48,7 @@ impl<T> Receiver<T> {
     /// ```
     #[inline]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        with_receiver!(self, c => c.try_recv())
+        with_receiver!(self.flavor, c => c.receiving().try_recv())
     }
 
     /// Receives a message, blocking until one arrives.
@@ -75,7 +66,7 @@ impl<T> Receiver<T> {
     /// ```
     #[inline]
     pub fn recv(&self) -> Result<T, RecvError> {
-        with_receiver!(self, c => c.recv(None)).map_err(|e| match e {
+        with_receiver!(self.flavor, c => c.receiving().recv(None)).map_err(|e| match e {
             RecvTimeoutError::Disconnected => RecvError,
             RecvTimeoutError::Timeout => unreachable!("recv without deadline timed out"),
         })
@@ -91,7 +82,7 @@ impl<T> Receiver<T> {
     /// ```
     #[inline]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        with_receiver!(self, c => c.recv(deadline_after(timeout)))
+        with_receiver!(self.flavor, c => c.receiving().recv(deadline_after(timeout)))
     }
 
     /// Receives a message, blocking at most until `deadline`.
@@ -103,7 +94,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.recv_deadline(Instant::now() + Duration::from_secs(1)), Ok(1));
     /// ```
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
-        with_receiver!(self, c => c.recv(Some(deadline)))
+        with_receiver!(self.flavor, c => c.receiving().recv(Some(deadline)))
     }
 
     /// Blocks for the first message, then appends what else is ready, at most `max`
@@ -149,16 +140,18 @@ impl<T> Receiver<T> {
 
     /// Appends up to `max` ready messages to `buf`.
     fn drain_into(&self, buf: &mut Vec<T>, max: usize) -> usize {
-        let flavor = self.flavor();
-        let mut n = 0;
-        while n < max {
-            match flavor.try_recv() {
-                Ok(m) => buf.push(m),
-                Err(_) => break,
+        with_receiver!(self.flavor, c => {
+            let side = c.receiving();
+            let mut n = 0;
+            while n < max {
+                match side.try_recv() {
+                    Ok(m) => buf.push(m),
+                    Err(_) => break,
+                }
+                n += 1;
             }
-            n += 1;
-        }
-        n
+            n
+        })
     }
 
     /// An iterator that blocks for each message and ends when the channel is empty and
@@ -195,7 +188,7 @@ impl<T> Receiver<T> {
     /// assert!(r.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.flavor().is_empty()
+        self.chan().is_empty()
     }
 
     /// True when the buffer is full (always for a rendezvous channel).
@@ -206,7 +199,7 @@ impl<T> Receiver<T> {
     /// assert!(r.is_full());
     /// ```
     pub fn is_full(&self) -> bool {
-        self.flavor().is_full()
+        self.chan().is_full()
     }
 
     /// The number of buffered messages.
@@ -218,7 +211,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        self.flavor().len()
+        self.chan().len()
     }
 
     /// The capacity: `Some(cap)` for `bounded(cap)`, `None` for `unbounded()`; timers
@@ -228,7 +221,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(channel_select::bounded::<u8>(7).1.capacity(), Some(7));
     /// ```
     pub fn capacity(&self) -> Option<usize> {
-        self.flavor().capacity()
+        self.chan().capacity()
     }
 
     /// True if both handles belong to the same channel (any two `never()` receivers are).
@@ -239,10 +232,7 @@ impl<T> Receiver<T> {
     /// assert!(channel_select::never::<()>().same_channel(&channel_select::never()));
     /// ```
     pub fn same_channel(&self, other: &Receiver<T>) -> bool {
-        match (&self.flavor, &other.flavor) {
-            (ReceiverFlavor::Never(_), ReceiverFlavor::Never(_)) => true,
-            _ => self.addr() == other.addr(),
-        }
+        self.addr() == other.addr()
     }
 
     /// True once the channel is disconnected (every sender gone, or closed), even with
@@ -256,7 +246,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(r.recv(), Ok(1));
     /// ```
     pub fn is_disconnected(&self) -> bool {
-        self.flavor().is_disconnected()
+        self.chan().is_disconnected()
     }
 
     /// The number of live senders (0 for timers and `never()`).
@@ -294,7 +284,7 @@ impl<T> Receiver<T> {
     /// assert!(r.recv().is_err());
     /// ```
     pub fn close(&self) -> bool {
-        self.flavor().disconnect()
+        self.chan().disconnect()
     }
 }
 
@@ -302,7 +292,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         if let Some((_, receivers)) = self.counts() {
             if release(receivers) {
-                self.flavor().disconnect_receivers();
+                self.chan().disconnect_receivers();
             }
         }
     }

@@ -1,35 +1,30 @@
 //! The methods of [`Sender`]: sending, the channel's state, its handles, `close`.
 
-use crate::channel::{acquire, deadline_after, release, with_sender, Sender, SenderFlavor};
+use crate::channel::{acquire, deadline_after, release, with_sender, Sender, SenderFlavor, Shared};
 use crate::errors::{SendError, SendTimeoutError, TrySendError};
-use crate::flavors::SendFlavor;
+use crate::flavors::{Chan, SelectHandle, SendSide};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
-use channel_core::sync::Arc;
 use core::fmt;
 use std::time::{Duration, Instant};
 
 impl<T> Sender<T> {
-    /// This handle's flavor, for the calls that need no static dispatch.
-    #[inline]
-    pub(crate) fn flavor(&self) -> &dyn SendFlavor<T> {
-        with_sender!(self, c => c)
+    /// The channel, for the calls that need no static dispatch.
+    pub(crate) fn chan(&self) -> &dyn Chan {
+        with_sender!(self.flavor, c => c.chan())
+    }
+
+    /// The sending side, as a selection sees it.
+    pub(crate) fn select_handle(&self) -> &dyn SelectHandle {
+        with_sender!(self.flavor, c => c.sending())
     }
 
     fn counts(&self) -> (&AtomicUsize, &AtomicUsize) {
-        match &self.flavor {
-            SenderFlavor::Array(c) => (&c.senders, &c.receivers),
-            SenderFlavor::List(c) => (&c.senders, &c.receivers),
-            SenderFlavor::Zero(c) => (&c.senders, &c.receivers),
-        }
+        with_sender!(self.flavor, c => c.counts()).expect("a sender's channel is counted")
     }
 
     /// The channel's identity: equal for every handle of one channel.
     pub(crate) fn addr(&self) -> usize {
-        match &self.flavor {
-            SenderFlavor::Array(c) => Arc::as_ptr(c) as usize,
-            SenderFlavor::List(c) => Arc::as_ptr(c) as usize,
-            SenderFlavor::Zero(c) => Arc::as_ptr(c) as usize,
-        }
+        with_sender!(self.flavor, c => c.addr())
     }
 
     /// Sends `msg` without blocking.
@@ -48,7 +43,7 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        with_sender!(self, c => c.try_send(msg))
+        with_sender!(self.flavor, c => c.sending().try_send(msg))
     }
 
     /// Sends `msg`, blocking while the channel is full.
@@ -64,7 +59,7 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
-        with_sender!(self, c => c.send(msg, None)).map_err(|e| match e {
+        with_sender!(self.flavor, c => c.sending().send(msg, None)).map_err(|e| match e {
             SendTimeoutError::Disconnected(m) => SendError(m),
             SendTimeoutError::Timeout(_) => unreachable!("send without deadline timed out"),
         })
@@ -80,7 +75,7 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        with_sender!(self, c => c.send(msg, deadline_after(timeout)))
+        with_sender!(self.flavor, c => c.sending().send(msg, deadline_after(timeout)))
     }
 
     /// Sends `msg`, blocking at most until `deadline`.
@@ -92,7 +87,7 @@ impl<T> Sender<T> {
     /// assert_eq!(r.try_recv(), Ok(1));
     /// ```
     pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
-        with_sender!(self, c => c.send(msg, Some(deadline)))
+        with_sender!(self.flavor, c => c.sending().send(msg, Some(deadline)))
     }
 
     /// True when no message is buffered (always for a rendezvous channel).
@@ -102,7 +97,7 @@ impl<T> Sender<T> {
     /// assert!(s.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.flavor().is_empty()
+        self.chan().is_empty()
     }
 
     /// True when a send would block (always for a rendezvous channel).
@@ -113,7 +108,7 @@ impl<T> Sender<T> {
     /// assert!(s.is_full());
     /// ```
     pub fn is_full(&self) -> bool {
-        self.flavor().is_full()
+        self.chan().is_full()
     }
 
     /// The number of buffered messages.
@@ -124,7 +119,7 @@ impl<T> Sender<T> {
     /// assert_eq!(s.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.flavor().len()
+        self.chan().len()
     }
 
     /// The capacity: `Some(cap)` for `bounded(cap)`, `None` for `unbounded()`.
@@ -134,7 +129,7 @@ impl<T> Sender<T> {
     /// assert_eq!(channel_select::unbounded::<u8>().0.capacity(), None);
     /// ```
     pub fn capacity(&self) -> Option<usize> {
-        self.flavor().capacity()
+        self.chan().capacity()
     }
 
     /// True if both handles belong to the same channel.
@@ -158,7 +153,7 @@ impl<T> Sender<T> {
     /// assert!(s.is_disconnected());
     /// ```
     pub fn is_disconnected(&self) -> bool {
-        self.flavor().is_disconnected()
+        self.chan().is_disconnected()
     }
 
     /// The number of live senders of this channel.
@@ -197,14 +192,14 @@ impl<T> Sender<T> {
     /// assert!(r.recv().is_err());
     /// ```
     pub fn close(&self) -> bool {
-        self.flavor().disconnect()
+        self.chan().disconnect()
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if release(self.counts().0) {
-            self.flavor().disconnect();
+            self.chan().disconnect();
         }
     }
 }

@@ -1,25 +1,25 @@
 //! Wait lists: the threads blocked on one side of one channel.
 //!
-//! A [`Waker`] holds two lists of `(operation, deal, context)` entries:
+//! A [`WaitList`] holds two lists of `(operation, deal, context)` entries:
 //! - *selectors*: threads waiting to perform the operation (send or receive). A state
 //!   change wakes **one** of them, the first whose context it can claim;
 //! - *observers*: threads in `Select::ready()`, which want to know the operation may
 //!   be possible without performing it. Every state change wakes **all** of them.
 //!
-//! [`SyncWaker`] puts a `Waker` behind a lock with an `is_empty` flag read without the
+//! [`Waiters`] puts a `WaitList` behind a lock with an `is_empty` flag read without the
 //! lock, so the common "nobody waits" case of a send or receive costs one load.
 //!
 //! Lock order: a wait list lock is a leaf; nothing else is locked while holding it,
 //! except in the rendezvous flavor, whose one lock covers both of its lists.
 //!
-//! Unparking: `SyncWaker::notify` wakes its one selector after releasing the lock.
+//! Unparking: `Waiters::notify` wakes its one selector after releasing the lock.
 //! Observers (`notify_observers`) and a disconnection (`disconnect`) are woken under
 //! it: there may be many, and `unpark` takes no lock of ours, so it cannot deadlock;
 //! a woken thread may only wait a moment for the lock when it unregisters.
 
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};
-use channel_core::sync::{handshake_fence, lock, thread, Mutex};
+use channel_core::sync::{handshake_fence, lock, Mutex};
 
 /// The `deal` of an entry that has none.
 pub(crate) const NO_DEAL: usize = usize::MAX;
@@ -36,14 +36,14 @@ pub(crate) struct Entry {
 
 /// The waiters of one side of a channel.
 #[derive(Default)]
-pub(crate) struct Waker {
+pub(crate) struct WaitList {
     /// Threads waiting to perform the operation.
     selectors: Vec<Entry>,
     /// Threads waiting to learn that the operation became possible.
     observers: Vec<Entry>,
 }
 
-impl Waker {
+impl WaitList {
     /// Registers `cx` as waiting to perform `oper`.
     pub(crate) fn register(&mut self, oper: Operation, cx: &Context) {
         self.register_with_deal(oper, NO_DEAL, cx);
@@ -64,46 +64,40 @@ impl Waker {
         Some(self.selectors.remove(i))
     }
 
-    /// Claims the first waiter of another thread whose context is still free; returns
-    /// its entry (removed from the list).
+    /// Reserves the first waiter whose context is still free (selects it for its
+    /// operation); returns its entry, removed from the list.
     ///
     /// The caller wakes it (`entry.cx.unpark()`) *after* releasing the lock around this
     /// list: a thread woken while we hold the lock it is about to take would only block
     /// again (and loom, which treats an unpark as the end of any blocking, cannot
     /// model that).
-    pub(crate) fn try_select(&mut self) -> Option<Entry> {
-        self.try_select_where(|_| true)
+    pub(crate) fn reserve(&mut self) -> Option<Entry> {
+        self.reserve_where(|_| true)
     }
 
-    /// Like [`Waker::try_select`], among the entries that `eligible` accepts.
-    pub(crate) fn try_select_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Entry> {
-        let me = thread::current().id();
-        let i = self.selectors.iter().position(|e| {
-            e.cx.thread_id() != me
-                && eligible(e)
-                && e.cx.try_select(Selected::Operation(e.oper)).is_ok()
-        })?;
+    /// Like [`WaitList::reserve`], among the entries that `eligible` accepts.
+    pub(crate) fn reserve_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Entry> {
+        let i = self
+            .selectors
+            .iter()
+            .position(|e| eligible(e) && e.cx.select(Selected::Operation(e.oper)).is_ok())?;
         Some(self.selectors.remove(i))
     }
 
-    /// True if some waiter of another thread that `eligible` accepts could be claimed.
-    pub(crate) fn can_select_where(&self, eligible: impl Fn(&Entry) -> bool) -> bool {
-        let me = thread::current().id();
+    /// True if some waiter that `eligible` accepts could be reserved now.
+    pub(crate) fn can_reserve_where(&self, eligible: impl Fn(&Entry) -> bool) -> bool {
         self.selectors
             .iter()
-            .any(|e| e.cx.thread_id() != me && eligible(e) && e.cx.selected() == Selected::Waiting)
+            .any(|e| eligible(e) && e.cx.selected() == Selected::Waiting)
     }
 
-    /// Calls off the wait of the first waiter of another thread that `eligible` accepts
-    /// (its context claimed with `Aborted`), so that it tries its operations again;
-    /// returns its context, to be woken after the lock is released.
+    /// Calls off the wait of the first waiter that `eligible` accepts (its context
+    /// selected with `Aborted`), so that it tries its operations again; returns its
+    /// context, to be woken after the lock is released.
     pub(crate) fn abort_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Context> {
-        let me = thread::current().id();
         self.selectors
             .iter()
-            .find(|e| {
-                e.cx.thread_id() != me && eligible(e) && e.cx.try_select(Selected::Aborted).is_ok()
-            })
+            .find(|e| eligible(e) && e.cx.select(Selected::Aborted).is_ok())
             .map(|e| e.cx.clone())
     }
 
@@ -124,7 +118,7 @@ impl Waker {
     /// Wakes every observer (each claimed for its own operation).
     pub(crate) fn notify_observers(&mut self) {
         for e in self.observers.drain(..) {
-            if e.cx.try_select(Selected::Operation(e.oper)).is_ok() {
+            if e.cx.select(Selected::Operation(e.oper)).is_ok() {
                 e.cx.unpark();
             }
         }
@@ -133,7 +127,7 @@ impl Waker {
     /// Wakes every waiter and observer with `Disconnected`.
     pub(crate) fn disconnect(&mut self) {
         for e in &self.selectors {
-            if e.cx.try_select(Selected::Disconnected).is_ok() {
+            if e.cx.select(Selected::Disconnected).is_ok() {
                 e.cx.unpark();
             }
         }
@@ -146,26 +140,26 @@ impl Waker {
     }
 }
 
-/// A [`Waker`] shared between threads.
-pub(crate) struct SyncWaker {
+/// A [`WaitList`] shared between threads.
+pub(crate) struct Waiters {
     /// The lists.
-    inner: Mutex<Waker>,
+    inner: Mutex<WaitList>,
     /// Mirror of `inner.is_empty()`, read without the lock.
     is_empty: AtomicBool,
 }
 
-impl Default for SyncWaker {
+impl Default for Waiters {
     fn default() -> Self {
-        SyncWaker {
-            inner: Mutex::new(Waker::default()),
+        Waiters {
+            inner: Mutex::new(WaitList::default()),
             is_empty: AtomicBool::new(true),
         }
     }
 }
 
-impl SyncWaker {
+impl Waiters {
     /// Runs `f` on the lists under the lock and refreshes the `is_empty` mirror.
-    fn update<R>(&self, f: impl FnOnce(&mut Waker) -> R) -> R {
+    fn update<R>(&self, f: impl FnOnce(&mut WaitList) -> R) -> R {
         let mut w = lock(&self.inner);
         let res = f(&mut w);
         // SeqCst: a waiter's registration (false here) and its re-check of the queue
@@ -204,7 +198,7 @@ impl SyncWaker {
         if !self.is_empty.load(Ordering::SeqCst) {
             let woken = self.update(|w| {
                 w.notify_observers();
-                w.try_select()
+                w.reserve()
             });
             if let Some(entry) = woken {
                 entry.cx.unpark();

@@ -9,7 +9,9 @@
 //! What a weak handle keeps is the channel's allocation, not its messages: those go
 //! when the last receiver goes, as always.
 
-use crate::channel::{try_acquire, Receiver, ReceiverFlavor, Sender, SenderFlavor};
+use crate::channel::{
+    try_acquire, with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor, Shared,
+};
 use core::fmt;
 
 /// A sender that does not keep the channel connected: [`Sender::downgrade`] makes one,
@@ -103,7 +105,9 @@ impl<T> WeakSender<T> {
     /// assert!(weak.upgrade().is_none(), "closed");
     /// ```
     pub fn upgrade(&self) -> Option<Sender<T>> {
-        if !try_acquire(self.flavor.senders()) {
+        let (senders, _) =
+            with_sender!(self.flavor, c => c.counts()).expect("a sender's channel is counted");
+        if !try_acquire(senders) {
             return None;
         }
         let s = Sender {
@@ -129,7 +133,7 @@ impl<T> WeakReceiver<T> {
     /// assert_eq!(weak.upgrade().unwrap().recv(), Ok(7));
     /// ```
     pub fn upgrade(&self) -> Option<Receiver<T>> {
-        if let Some(receivers) = self.flavor.receivers() {
+        if let Some((_, receivers)) = with_receiver!(self.flavor, c => c.counts()) {
             if !try_acquire(receivers) {
                 return None;
             }

@@ -1,20 +1,30 @@
-//! The flavors behind `Sender`/`Receiver`: what each kind of channel does.
+//! The flavors behind `Sender`/`Receiver`, and the one interface they offer.
 //!
 //! - [`queued`]: a buffered channel over any `channel_core::Queue` (the bounded ring and
 //!   the unbounded list share this code);
 //! - [`zero`]: the rendezvous channel, `bounded(0)`;
 //! - [`at`], [`tick`] (through [`timer`]), [`never`]: the timer receivers.
 //!
-//! Every flavor offers its operations twice: as blocking/`try_` calls, and in two
-//! phases for selection: `claim_*` (or, after a registration won, `accept_*`) claims
-//! the operation, `read`/`write` completes it, `abandon_*` gives it up. A selection's
-//! claim may be completed late (after user code) or never (`mem::forget`); no flavor
-//! makes another thread wait for it beyond that thread's own deadline.
+//! A flavor is one channel with two sides, and the side is a type: [`Sending<C>`] and
+//! [`Receiving<C>`] are views of the channel `C` (the same memory, another type), in
+//! the manner of Go's `caseSend`/`caseRecv`. Each side implements [`SelectHandle`],
+//! the steps every waiting operation is made of, whatever waits (a blocked call, a
+//! `Select`, a future); [`SendSide`] and [`RecvSide`] add the typed steps that move a
+//! message; [`Chan`] is what the channel answers whichever side asks.
 //!
-//! The selection steps never run a message's own code (no drop, no clone) and never
-//! hand a message to the selecting thread: that is what lets a `Select` be `Send` and
-//! `Sync` whatever the message type (a claimed receive that is given up puts its
-//! message in the channel's graveyard, dropped with the channel).
+//! The steps, one name each at every layer:
+//! - `reserve`: claim the operation now, to be completed at once (a `try_` call);
+//!   `reserve_held`: claim it for a selection, to be completed late (after user code)
+//!   or never (`mem::forget`), so no other thread ever waits for it;
+//! - `write` / `read`: complete a claim; `abandon`: give a claim up;
+//! - `register` / `unregister`: enter or leave the side's wait list;
+//! - `accept`: after a registration won, claim the operation;
+//! - `watch` / `unwatch`: observe readiness without claiming (`Select::ready`).
+//!
+//! The untyped steps never run a message's own code (no drop, no clone) and never hand
+//! a message to the selecting thread: that is what lets a `Select` be `Send` and `Sync`
+//! whatever the message type (a claimed receive that is given up puts its message in
+//! the channel's graveyard, dropped with the channel).
 
 pub(crate) mod at;
 pub(crate) mod never;
@@ -27,6 +37,7 @@ use crate::context::{Context, Operation};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::waiters::NO_DEAL;
 use channel_core::{Reservation, Version};
+use core::ops::Deref;
 use std::time::Instant;
 
 /// A snapshot of one side of a channel that changes whenever that side's readiness may
@@ -60,26 +71,147 @@ impl Default for Token {
     }
 }
 
-/// The receiving side of a flavor, and what every flavor has.
-pub(crate) trait RecvFlavor<T> {
+/// Which side of a channel an operation is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// A send.
+    Send,
+    /// A receive.
+    Recv,
+}
+
+/// Declares a side view: the channel `C` seen from one side, the same memory.
+macro_rules! side_view {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[repr(transparent)]
+        pub(crate) struct $name<C>(C);
+
+        impl<C> $name<C> {
+            /// `chan` seen from this side.
+            #[inline(always)]
+            pub(crate) fn of(chan: &C) -> &$name<C> {
+                // SAFETY: `$name<C>` is `repr(transparent)` over `C`, so a `&C` is a
+                // valid `&$name<C>` with the same lifetime.
+                unsafe { &*(chan as *const C as *const $name<C>) }
+            }
+        }
+
+        impl<C> Deref for $name<C> {
+            type Target = C;
+            #[inline(always)]
+            fn deref(&self) -> &C {
+                &self.0
+            }
+        }
+    };
+}
+
+side_view!(
+    /// The sending side of the channel `C`.
+    Sending
+);
+side_view!(
+    /// The receiving side of the channel `C`.
+    Receiving
+);
+
+/// The steps of one side of a channel that involve no message: what a selection, a
+/// blocked call and (through them) the `select!` macro use. Object safe, with no
+/// message type, so a `Select` holds any mix of them.
+pub(crate) trait SelectHandle {
+    /// Claims the operation if it can proceed now, to be completed at once (the `try_`
+    /// path): a claim that others may wait a moment for.
+    fn reserve(&self, token: &mut Token) -> bool;
+    /// Claims the operation for a selection: like `reserve`, but the claim may be
+    /// completed late or never, and holds nobody up meanwhile.
+    fn reserve_held(&self, token: &mut Token) -> bool {
+        self.reserve(token)
+    }
+    /// Gives up a claim that will not be completed: a receive's message goes to the
+    /// graveyard (dropped with the channel, by a thread that owns a handle of it); a
+    /// send frees its slot or leaves a hole its receivers skip.
+    ///
+    /// # Safety
+    /// `token` was filled by `reserve`, `reserve_held` or `accept` of this side of
+    /// this channel, and is completed at most once.
+    unsafe fn abandon(&self, token: &mut Token);
+    /// Registers a waiting context; returns whether the operation is possible now.
+    fn register(&self, oper: Operation, cx: &Context) -> bool;
+    /// Removes that registration.
+    fn unregister(&self, oper: Operation);
+    /// After the registration won: claims the operation (like `reserve_held`),
+    /// waiting at most until `deadline` for a rendezvous sender still computing its
+    /// message.
+    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool;
+    /// The operation would not block now (agrees with the `try_` call).
+    fn is_ready(&self) -> bool;
+    /// A snapshot that changes whenever the operation's readiness may change.
+    fn version(&self) -> Snapshot;
+    /// Registers an observer (`Select::ready`); returns `is_ready()`.
+    fn watch(&self, oper: Operation, cx: &Context) -> bool;
+    /// Removes that observer.
+    fn unwatch(&self, oper: Operation);
+    /// When the operation becomes ready without any other thread acting (timers).
+    fn deadline(&self) -> Option<Instant> {
+        None
+    }
+}
+
+/// The typed steps of a channel's sending side.
+pub(crate) trait SendSide<T>: SelectHandle {
+    /// Completes a claimed send; hands `msg` back on disconnection.
+    ///
+    /// # Safety
+    /// `token` was filled by `reserve`, `reserve_held` or `accept` of this side of
+    /// this channel, and is completed once.
+    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T>;
+    /// Sends without blocking: claim, then complete (the message comes back on failure).
+    #[inline]
+    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        let mut token = Token::default();
+        if !self.reserve(&mut token) {
+            return Err(TrySendError::Full(msg));
+        }
+        // SAFETY: filled by `reserve` on this side just now.
+        unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
+    }
+    /// Sends, blocking until `deadline` (forever for `None`).
+    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
+}
+
+/// The typed steps of a channel's receiving side.
+pub(crate) trait RecvSide<T>: SelectHandle {
+    /// Completes a claimed receive: the message, or `Err` for the disconnection.
+    ///
+    /// # Safety
+    /// `token` was filled by `reserve`, `reserve_held` or `accept` of this side of
+    /// this channel, and is completed once.
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()>;
     /// Receives without blocking: claim, then complete.
     #[inline]
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut token = Token::default();
-        if !self.start_recv(&mut token) {
+        if !self.reserve(&mut token) {
             return Err(TryRecvError::Empty);
         }
-        // SAFETY: filled by `start_recv` on this channel just now.
+        // SAFETY: filled by `reserve` on this side just now.
         unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
     }
     /// Receives, blocking until `deadline` (forever for `None`).
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
+}
+
+/// What a channel answers whichever side asks.
+pub(crate) trait Chan {
     /// Messages buffered now.
     fn len(&self) -> usize;
     /// Capacity (`None`: unbounded).
     fn capacity(&self) -> Option<usize>;
     /// No message buffered now.
-    fn is_empty(&self) -> bool;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// No room for a message now.
     fn is_full(&self) -> bool;
     /// Disconnects the channel; `true` for the call that did it.
@@ -91,93 +223,6 @@ pub(crate) trait RecvFlavor<T> {
     }
     /// The channel has been disconnected.
     fn is_disconnected(&self) -> bool;
-
-    /// Claims a receive (a message, or the disconnection) if one is possible now, to
-    /// be completed at once by `read` (the `try_recv` path).
-    fn start_recv(&self, token: &mut Token) -> bool;
-    /// Claims a receive for a selection: like `start_recv`, but the claim may be
-    /// completed late or never, and must not hold anyone up meanwhile.
-    fn claim_recv(&self, token: &mut Token) -> bool {
-        self.start_recv(token)
-    }
-    /// Completes a claimed receive.
-    ///
-    /// # Safety
-    /// `token` was filled by `start_recv`, `claim_recv` or `accept_recv` of this same
-    /// channel, and is completed once.
-    unsafe fn read(&self, token: &mut Token) -> Result<T, ()>;
-    /// Gives up a claimed receive: its message, if any, goes to the graveyard (dropped
-    /// with the channel, by a thread that owns a handle of it).
-    ///
-    /// # Safety
-    /// As for `read`.
-    unsafe fn abandon_recv(&self, token: &mut Token);
-    /// Registers a selecting receiver; returns whether a receive is possible now.
-    fn register_recv(&self, oper: Operation, cx: &Context) -> bool;
-    /// Removes that registration.
-    fn unregister_recv(&self, oper: Operation);
-    /// After the registration won: claims the receive (waiting at most until
-    /// `deadline` for a rendezvous sender still computing its message).
-    fn accept_recv(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool;
-    /// A receive would not block now (agrees with `try_recv`).
-    fn is_ready_recv(&self) -> bool;
-    /// A snapshot that changes whenever the receive side's readiness may change.
-    fn version_recv(&self) -> Snapshot;
-    /// Registers an observer (`Select::ready`); returns `is_ready_recv()`.
-    fn watch_recv(&self, oper: Operation, cx: &Context) -> bool;
-    /// Removes that observer.
-    fn unwatch_recv(&self, oper: Operation);
-    /// When a timer will be ready without any other thread acting.
-    fn deadline(&self) -> Option<Instant> {
-        None
-    }
-}
-
-/// The sending side of a flavor.
-pub(crate) trait SendFlavor<T>: RecvFlavor<T> {
-    /// Sends without blocking: claim, then complete (the message comes back on failure).
-    #[inline]
-    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut token = Token::default();
-        if !self.start_send(&mut token) {
-            return Err(TrySendError::Full(msg));
-        }
-        // SAFETY: filled by `start_send` on this channel just now.
-        unsafe { self.write(&mut token, msg) }.map_err(TrySendError::Disconnected)
-    }
-    /// Sends, blocking until `deadline` (forever for `None`).
-    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
-    /// Claims a send (room, a waiting receiver, or the disconnection), to be
-    /// completed at once by `write` (the `try_send` path).
-    fn start_send(&self, token: &mut Token) -> bool;
-    /// Claims a send for a selection: the message comes later (or never).
-    fn claim_send(&self, token: &mut Token) -> bool;
-    /// Completes a claimed send; hands `msg` back on disconnection.
-    ///
-    /// # Safety
-    /// `token` was filled by `start_send`, `claim_send` or `accept_send` of this same
-    /// channel, and is completed once.
-    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T>;
-    /// Gives up a claimed send without a message (its `SelectedOperation` was dropped):
-    /// a buffered channel frees the slot or leaves a hole its receivers skip.
-    ///
-    /// # Safety
-    /// As for `write`.
-    unsafe fn abandon_send(&self, token: &mut Token);
-    /// Registers a selecting sender; returns whether a send is possible now.
-    fn register_send(&self, oper: Operation, cx: &Context) -> bool;
-    /// Removes that registration.
-    fn unregister_send(&self, oper: Operation);
-    /// After the registration won: claims the send.
-    fn accept_send(&self, token: &mut Token, cx: &Context) -> bool;
-    /// A send would not block now (agrees with `try_send`).
-    fn is_ready_send(&self) -> bool;
-    /// A snapshot that changes whenever the send side's readiness may change.
-    fn version_send(&self) -> Snapshot;
-    /// Registers an observer (`Select::ready`); returns `is_ready_send()`.
-    fn watch_send(&self, oper: Operation, cx: &Context) -> bool;
-    /// Removes that observer.
-    fn unwatch_send(&self, oper: Operation);
 }
 
 /// Sleeps until `deadline`, or forever.

@@ -1,6 +1,6 @@
 //! The receiver that never delivers and never disconnects (Go's nil channel).
 
-use super::{sleep_until, RecvFlavor, Token};
+use super::{sleep_until, Chan, Receiving, RecvSide, SelectHandle, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
 use crate::flavors::Snapshot;
@@ -17,19 +17,12 @@ impl<T> Channel<T> {
     }
 }
 
-impl<T> RecvFlavor<T> for Channel<T> {
-    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        sleep_until(deadline);
-        Err(RecvTimeoutError::Timeout)
-    }
+impl<T> Chan for Channel<T> {
     fn len(&self) -> usize {
         0
     }
     fn capacity(&self) -> Option<usize> {
         Some(0)
-    }
-    fn is_empty(&self) -> bool {
-        true
     }
     fn is_full(&self) -> bool {
         true
@@ -40,28 +33,38 @@ impl<T> RecvFlavor<T> for Channel<T> {
     fn is_disconnected(&self) -> bool {
         false
     }
-    fn start_recv(&self, _token: &mut Token) -> bool {
+}
+
+impl<T> SelectHandle for Receiving<Channel<T>> {
+    fn reserve(&self, _token: &mut Token) -> bool {
         false
     }
+    unsafe fn abandon(&self, _token: &mut Token) {}
+    fn register(&self, _oper: Operation, _cx: &Context) -> bool {
+        false
+    }
+    fn unregister(&self, _oper: Operation) {}
+    fn accept(&self, _token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
+        false
+    }
+    fn is_ready(&self) -> bool {
+        false
+    }
+    fn version(&self) -> Snapshot {
+        [0; 5]
+    }
+    fn watch(&self, _oper: Operation, _cx: &Context) -> bool {
+        false
+    }
+    fn unwatch(&self, _oper: Operation) {}
+}
+
+impl<T> RecvSide<T> for Receiving<Channel<T>> {
     unsafe fn read(&self, _token: &mut Token) -> Result<T, ()> {
         Err(())
     }
-    fn register_recv(&self, _oper: Operation, _cx: &Context) -> bool {
-        false
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        sleep_until(deadline);
+        Err(RecvTimeoutError::Timeout)
     }
-    fn unregister_recv(&self, _oper: Operation) {}
-    unsafe fn abandon_recv(&self, _token: &mut Token) {}
-    fn accept_recv(&self, _token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        false
-    }
-    fn is_ready_recv(&self) -> bool {
-        false
-    }
-    fn version_recv(&self) -> Snapshot {
-        [0; 5]
-    }
-    fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
-        false
-    }
-    fn unwatch_recv(&self, _oper: Operation) {}
 }

@@ -20,11 +20,12 @@
 //! (nobody can receive them any more); a receive claimed by a selection and given up
 //! leaves its message in the graveyard, dropped with the channel.
 
-use super::Snapshot;
-use super::{snapshot, RecvFlavor, SendFlavor, Token};
+use super::{
+    snapshot, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token,
+};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TrySendError};
-use crate::waiters::SyncWaker;
+use crate::waiters::Waiters;
 use crate::waiters::NO_DEAL;
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, Backoff, Mutex};
@@ -37,9 +38,9 @@ pub(crate) struct Queued<T, Q> {
     /// The messages.
     queue: Q,
     /// Senders waiting for room.
-    senders: SyncWaker,
+    senders: Waiters,
     /// Receivers waiting for a message.
-    receivers: SyncWaker,
+    receivers: Waiters,
     /// Messages of selected receives that were given up (see the module).
     graveyard: Mutex<Vec<T>>,
     /// Messages of revoked held sends that found no room (see the module).
@@ -136,117 +137,85 @@ impl<T, Q> Queued<T, Q> {
     pub(crate) fn new(queue: Q) -> Self {
         Queued {
             queue,
-            senders: SyncWaker::default(),
-            receivers: SyncWaker::default(),
+            senders: Waiters::default(),
+            receivers: Waiters::default(),
             graveyard: Mutex::new(Vec::new()),
             stash: Stash::new(),
         }
     }
 }
 
-/// Parks the current thread in `waker` until woken or `deadline`, unless `ready()`
-/// turns true once registered (then it does not park at all).
-fn block(waker: &SyncWaker, oper: Operation, deadline: Option<Instant>, ready: impl Fn() -> bool) {
-    Context::with(|cx| {
-        waker.register(oper, cx);
-        // Re-check after registering: a peer that changed the queue before seeing our
-        // registration would not wake us.
-        if ready() {
-            let _ = cx.try_select(Selected::Aborted);
-        }
-        match cx.wait_until(deadline) {
-            Selected::Waiting => unreachable!("wait_until returned while waiting"),
-            // Claimed by a notification: the entry was removed by the notifier.
-            Selected::Operation(_) => {}
-            Selected::Aborted | Selected::Disconnected => {
-                waker.unregister(oper);
+/// Claims an operation with `reserve`, spinning briefly and then parking in `waiters`
+/// until it succeeds; false once `deadline` has passed. `ready` is the `SeqCst`
+/// re-check after registering: a peer that changed the queue before it saw the
+/// registration would not wake us.
+#[inline]
+fn reserve_blocking(
+    token: &mut Token,
+    waiters: &Waiters,
+    deadline: Option<Instant>,
+    reserve: impl Fn(&mut Token) -> bool,
+    ready: impl Fn() -> bool,
+) -> bool {
+    loop {
+        let backoff = Backoff::new();
+        loop {
+            if reserve(token) {
+                return true;
             }
+            if backoff.is_completed() {
+                break;
+            }
+            backoff.snooze();
         }
-    });
+        if deadline.is_some_and(expired) {
+            return false;
+        }
+        let oper = Operation::hook(token);
+        Context::with(|cx| {
+            waiters.register(oper, cx);
+            if ready() {
+                let _ = cx.select(Selected::Aborted);
+            }
+            match cx.wait_until(deadline) {
+                Selected::Waiting => unreachable!("wait_until returned while waiting"),
+                // Claimed by a notification: the entry was removed by the notifier.
+                Selected::Operation(_) => {}
+                Selected::Aborted | Selected::Disconnected => {
+                    waiters.unregister(oper);
+                }
+            }
+        });
+    }
 }
 
 impl<T, Q: Queue<T>> Queued<T, Q> {
-    /// Completes a claimed send (a plain one: never revoked) and wakes a receiver.
-    ///
-    /// # Safety
-    /// `token.queue` is an uncompleted send claim of `self.queue`.
-    #[inline]
-    unsafe fn push(&self, token: &mut Token, msg: T) -> Result<(), T> {
-        // SAFETY: guaranteed by the caller.
-        let res = unsafe { self.queue.write(&mut token.queue, msg) };
-        if res.is_ok() {
-            self.receivers.notify();
-        }
-        res
-    }
-
-    /// Sends the message of a revoked held send afresh, without waiting: to the queue,
-    /// or to the stash if the ring has filled up since its claim. Fails (handing the
-    /// message back) only on disconnection.
+    /// Sends the message of a revoked held send (`Err(msg)` in `res`) afresh, without
+    /// waiting: to the queue, or to the stash if the ring has filled up since its
+    /// claim. Leaves `Err(msg)` (the message handed back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn resend(&self, msg: T) -> Result<(), T> {
-        match self.try_send(msg) {
+    fn resend(&self, res: &mut Result<(), T>) {
+        let Err(msg) = core::mem::replace(res, Ok(())) else {
+            return;
+        };
+        *res = match Sending::of(self).try_send(msg) {
             Ok(()) => Ok(()),
             Err(TrySendError::Disconnected(msg)) => Err(msg),
-            Err(TrySendError::Full(msg)) => {
-                self.stash.push(msg, || self.queue.is_disconnected())?;
-                self.receivers.notify();
-                Ok(())
-            }
-        }
+            Err(TrySendError::Full(msg)) => self
+                .stash
+                .push(msg, || self.queue.is_disconnected())
+                .map(|()| self.receivers.notify()),
+        };
     }
 
     /// A receive can be claimed now (`SeqCst`: the re-check after registering).
     fn can_recv(&self) -> bool {
         !self.stash.is_empty() || self.queue.can_recv()
     }
-
-    /// Claims a receive (the stash first); wakes a sender if the claim freed room on
-    /// its way.
-    #[inline]
-    fn reserve_recv(&self, token: &mut Token) -> bool {
-        // A selection's token may carry another channel's deal from a failed attempt.
-        token.deal = NO_DEAL;
-        if !self.stash.is_empty() {
-            if let Some(id) = self.stash.claim() {
-                token.deal = id;
-                return true;
-            }
-        }
-        let ok = self.queue.reserve_recv(&mut token.queue);
-        if token.queue.freed() {
-            self.senders.notify();
-        }
-        ok
-    }
 }
 
-impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
-    #[inline]
-    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        let mut token = Token::default();
-        loop {
-            let backoff = Backoff::new();
-            loop {
-                if self.start_recv(&mut token) {
-                    // SAFETY: filled by `start_recv` on this channel just now.
-                    return unsafe { self.read(&mut token) }
-                        .map_err(|()| RecvTimeoutError::Disconnected);
-                }
-                if backoff.is_completed() {
-                    break;
-                }
-                backoff.snooze();
-            }
-            if deadline.is_some_and(expired) {
-                return Err(RecvTimeoutError::Timeout);
-            }
-            let oper = Operation::hook(&mut token);
-            block(&self.receivers, oper, deadline, || self.can_recv());
-        }
-    }
-
+impl<T, Q: Queue<T>> Chan for Queued<T, Q> {
     fn len(&self) -> usize {
         self.queue.len() + self.stash.len.load(Ordering::SeqCst)
     }
@@ -283,24 +252,75 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
     fn is_disconnected(&self) -> bool {
         self.queue.is_disconnected()
     }
+}
 
+impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
+    /// Claims a receive (the stash first); wakes a sender if the claim freed room on
+    /// its way.
     #[inline]
-    fn start_recv(&self, token: &mut Token) -> bool {
-        self.reserve_recv(token)
+    fn reserve(&self, token: &mut Token) -> bool {
+        // A selection's token may carry another channel's deal from a failed attempt.
+        token.deal = NO_DEAL;
+        if !self.stash.is_empty() {
+            if let Some(id) = self.stash.claim() {
+                token.deal = id;
+                return true;
+            }
+        }
+        let ok = self.queue.reserve_recv(&mut token.queue);
+        if token.queue.freed() {
+            self.senders.notify();
+        }
+        ok
     }
 
-    fn claim_recv(&self, token: &mut Token) -> bool {
-        if !self.reserve_recv(token) {
+    fn reserve_held(&self, token: &mut Token) -> bool {
+        if !self.reserve(token) {
             return false;
         }
-        if token.deal != NO_DEAL {
-            return true; // a stashed message: nobody waits for it
-        }
-        // SAFETY: a receive claim of this queue, just made, not completed.
-        unsafe { self.queue.hold_recv(&mut token.queue) };
+        if token.deal == NO_DEAL {
+            // SAFETY: a receive claim of this queue, just made, not completed.
+            unsafe { self.queue.hold_recv(&mut token.queue) };
+        } // else a stashed message: nobody waits for it
         true
     }
 
+    unsafe fn abandon(&self, token: &mut Token) {
+        // SAFETY: forwarded from the caller.
+        if let Ok(msg) = unsafe { self.read(token) } {
+            lock(&self.graveyard).push(msg);
+        }
+    }
+
+    fn register(&self, oper: Operation, cx: &Context) -> bool {
+        self.receivers.register(oper, cx);
+        self.can_recv()
+    }
+    fn unregister(&self, oper: Operation) {
+        self.receivers.unregister(oper);
+    }
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
+        self.reserve_held(token)
+    }
+    fn is_ready(&self) -> bool {
+        self.can_recv()
+    }
+    fn version(&self) -> Snapshot {
+        // Every message stashed bumps `pushes`: with the queue's version, this changes
+        // whenever a receive may have become possible.
+        let pushes = self.stash.pushes.load(Ordering::SeqCst);
+        snapshot(self.queue.version(), pushes)
+    }
+    fn watch(&self, oper: Operation, cx: &Context) -> bool {
+        self.receivers.watch(oper, cx);
+        self.can_recv()
+    }
+    fn unwatch(&self, oper: Operation) {
+        self.receivers.unwatch(oper);
+    }
+}
+
+impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
     #[inline]
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
         if token.deal != NO_DEAL {
@@ -316,83 +336,28 @@ impl<T, Q: Queue<T>> RecvFlavor<T> for Queued<T, Q> {
         res
     }
 
-    unsafe fn abandon_recv(&self, token: &mut Token) {
-        // SAFETY: forwarded from the caller.
-        if let Ok(msg) = unsafe { self.read(token) } {
-            lock(&self.graveyard).push(msg);
+    #[inline]
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        let mut token = Token::default();
+        let reserve = |t: &mut Token| self.reserve(t);
+        if !reserve_blocking(&mut token, &self.receivers, deadline, reserve, || {
+            self.can_recv()
+        }) {
+            return Err(RecvTimeoutError::Timeout);
         }
-    }
-
-    fn register_recv(&self, oper: Operation, cx: &Context) -> bool {
-        self.receivers.register(oper, cx);
-        self.can_recv()
-    }
-    fn unregister_recv(&self, oper: Operation) {
-        self.receivers.unregister(oper);
-    }
-    fn accept_recv(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        self.claim_recv(token)
-    }
-    fn is_ready_recv(&self) -> bool {
-        self.can_recv()
-    }
-    fn version_recv(&self) -> Snapshot {
-        // Every message stashed bumps `pushes`: with the queue's version, this changes
-        // whenever a receive may have become possible.
-        let pushes = self.stash.pushes.load(Ordering::SeqCst);
-        snapshot(self.queue.version(), pushes)
-    }
-    fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
-        self.receivers.watch(oper, cx);
-        self.can_recv()
-    }
-    fn unwatch_recv(&self, oper: Operation) {
-        self.receivers.unwatch(oper);
+        // SAFETY: filled by `reserve` on this side just now.
+        unsafe { self.read(&mut token) }.map_err(|()| RecvTimeoutError::Disconnected)
     }
 }
 
-impl<T, Q: Queue<T>> SendFlavor<T> for Queued<T, Q> {
+impl<T, Q: Queue<T>> SelectHandle for Sending<Queued<T, Q>> {
     #[inline]
-    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut token = Token::default();
-        if !self.start_send(&mut token) {
-            return Err(TrySendError::Full(msg));
-        }
-        // SAFETY: filled by `start_send` on this channel just now.
-        unsafe { self.push(&mut token, msg) }.map_err(TrySendError::Disconnected)
-    }
-
-    #[inline]
-    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut token = Token::default();
-        loop {
-            let backoff = Backoff::new();
-            loop {
-                if self.start_send(&mut token) {
-                    // SAFETY: filled by `start_send` on this channel just now.
-                    return unsafe { self.push(&mut token, msg) }
-                        .map_err(SendTimeoutError::Disconnected);
-                }
-                if backoff.is_completed() {
-                    break;
-                }
-                backoff.snooze();
-            }
-            if deadline.is_some_and(expired) {
-                return Err(SendTimeoutError::Timeout(msg));
-            }
-            let oper = Operation::hook(&mut token);
-            block(&self.senders, oper, deadline, || self.queue.can_send());
-        }
-    }
-
-    #[inline]
-    fn start_send(&self, token: &mut Token) -> bool {
+    fn reserve(&self, token: &mut Token) -> bool {
         self.queue.reserve_send(&mut token.queue)
     }
 
-    fn claim_send(&self, token: &mut Token) -> bool {
-        if !self.queue.reserve_send(&mut token.queue) {
+    fn reserve_held(&self, token: &mut Token) -> bool {
+        if !self.reserve(token) {
             return false;
         }
         // SAFETY: a send claim of this queue, just made, not completed.
@@ -400,18 +365,7 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<T, Q> {
         true
     }
 
-    #[inline]
-    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
-        // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
-        let res = unsafe { self.push(token, msg) };
-        match res {
-            // A held send that a receiver revoked: send it afresh.
-            Err(msg) if token.queue.revoked() => self.resend(msg),
-            res => res,
-        }
-    }
-
-    unsafe fn abandon_send(&self, token: &mut Token) {
+    unsafe fn abandon(&self, token: &mut Token) {
         // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
         unsafe { self.queue.abandon(&mut token.queue) };
         if token.queue.freed() {
@@ -419,27 +373,57 @@ impl<T, Q: Queue<T>> SendFlavor<T> for Queued<T, Q> {
         }
     }
 
-    fn register_send(&self, oper: Operation, cx: &Context) -> bool {
+    fn register(&self, oper: Operation, cx: &Context) -> bool {
         self.senders.register(oper, cx);
         self.queue.can_send()
     }
-    fn unregister_send(&self, oper: Operation) {
+    fn unregister(&self, oper: Operation) {
         self.senders.unregister(oper);
     }
-    fn accept_send(&self, token: &mut Token, _cx: &Context) -> bool {
-        self.claim_send(token)
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
+        self.reserve_held(token)
     }
-    fn is_ready_send(&self) -> bool {
+    fn is_ready(&self) -> bool {
         self.queue.can_send()
     }
-    fn version_send(&self) -> Snapshot {
+    fn version(&self) -> Snapshot {
         snapshot(self.queue.version(), 0)
     }
-    fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
+    fn watch(&self, oper: Operation, cx: &Context) -> bool {
         self.senders.watch(oper, cx);
         self.queue.can_send()
     }
-    fn unwatch_send(&self, oper: Operation) {
+    fn unwatch(&self, oper: Operation) {
         self.senders.unwatch(oper);
+    }
+}
+
+impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
+    #[inline]
+    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
+        // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
+        let mut res = unsafe { self.queue.write(&mut token.queue, msg) };
+        if res.is_ok() {
+            self.receivers.notify();
+        } else if token.queue.revoked() {
+            // A held send that a receiver revoked: send it afresh.
+            self.resend(&mut res);
+        }
+        // `res` is the one place the message sits in this frame: matching on it by
+        // value would add another stack copy of a possibly large message.
+        res
+    }
+
+    #[inline]
+    fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut token = Token::default();
+        let reserve = |t: &mut Token| self.reserve(t);
+        if !reserve_blocking(&mut token, &self.senders, deadline, reserve, || {
+            self.queue.can_send()
+        }) {
+            return Err(SendTimeoutError::Timeout(msg));
+        }
+        // SAFETY: filled by `reserve` on this side just now.
+        unsafe { self.write(&mut token, msg) }.map_err(SendTimeoutError::Disconnected)
     }
 }

@@ -6,7 +6,7 @@
 //! A timer is never disconnected, so a receive with nothing ever due again sleeps until
 //! its deadline and times out.
 
-use super::{sleep_until, RecvFlavor, Token};
+use super::{sleep_until, Chan, Receiving, RecvSide, SelectHandle, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
 use crate::flavors::Snapshot;
@@ -36,7 +36,70 @@ impl<K, T> Timed<K, T> {
     }
 }
 
-impl<K: Timer, T> RecvFlavor<T> for Timed<K, T> {
+impl<K: Timer, T> Timed<K, T> {
+    /// The next message is due now.
+    fn is_due(&self) -> bool {
+        self.timer
+            .next_due()
+            .is_some_and(|due| Instant::now() >= due)
+    }
+}
+
+impl<K: Timer, T> Chan for Timed<K, T> {
+    fn len(&self) -> usize {
+        usize::from(self.is_due())
+    }
+    fn capacity(&self) -> Option<usize> {
+        Some(1)
+    }
+    fn is_full(&self) -> bool {
+        self.is_due()
+    }
+    fn disconnect(&self) -> bool {
+        false
+    }
+    fn is_disconnected(&self) -> bool {
+        false
+    }
+}
+
+impl<K: Timer, T> SelectHandle for Receiving<Timed<K, T>> {
+    fn reserve(&self, token: &mut Token) -> bool {
+        token.timer = self.timer.claim();
+        token.timer.is_some()
+    }
+    unsafe fn abandon(&self, token: &mut Token) {
+        // The tick is simply not delivered: nothing to drop but an `Instant`.
+        token.timer = None;
+    }
+    fn register(&self, _oper: Operation, _cx: &Context) -> bool {
+        self.is_due()
+    }
+    fn unregister(&self, _oper: Operation) {}
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
+        self.reserve(token)
+    }
+    fn is_ready(&self) -> bool {
+        self.is_due()
+    }
+    fn version(&self) -> Snapshot {
+        // Readiness only grows with time (a claim by another thread only shrinks it).
+        [usize::from(self.is_due()), 0, 0, 0, 0]
+    }
+    fn watch(&self, _oper: Operation, _cx: &Context) -> bool {
+        self.is_due()
+    }
+    fn unwatch(&self, _oper: Operation) {}
+    fn deadline(&self) -> Option<Instant> {
+        self.timer.next_due()
+    }
+}
+
+impl<K: Timer, T> RecvSide<T> for Receiving<Timed<K, T>> {
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
+        token.timer.take().map(self.make).ok_or(())
+    }
+
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
             if let Some(t) = self.timer.claim() {
@@ -51,59 +114,5 @@ impl<K: Timer, T> RecvFlavor<T> for Timed<K, T> {
                 }
             }
         }
-    }
-
-    fn len(&self) -> usize {
-        usize::from(self.is_ready_recv())
-    }
-    fn capacity(&self) -> Option<usize> {
-        Some(1)
-    }
-    fn is_empty(&self) -> bool {
-        !self.is_ready_recv()
-    }
-    fn is_full(&self) -> bool {
-        self.is_ready_recv()
-    }
-    fn disconnect(&self) -> bool {
-        false
-    }
-    fn is_disconnected(&self) -> bool {
-        false
-    }
-
-    fn start_recv(&self, token: &mut Token) -> bool {
-        token.timer = self.timer.claim();
-        token.timer.is_some()
-    }
-    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
-        token.timer.take().map(self.make).ok_or(())
-    }
-    fn register_recv(&self, _oper: Operation, _cx: &Context) -> bool {
-        self.is_ready_recv()
-    }
-    fn unregister_recv(&self, _oper: Operation) {}
-    unsafe fn abandon_recv(&self, token: &mut Token) {
-        // The tick is simply not delivered: nothing to drop but an `Instant`.
-        token.timer = None;
-    }
-    fn accept_recv(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        self.start_recv(token)
-    }
-    fn is_ready_recv(&self) -> bool {
-        self.timer
-            .next_due()
-            .is_some_and(|due| Instant::now() >= due)
-    }
-    fn version_recv(&self) -> Snapshot {
-        // Readiness only grows with time (a claim by another thread only shrinks it).
-        [usize::from(self.is_ready_recv()), 0, 0, 0, 0]
-    }
-    fn watch_recv(&self, _oper: Operation, _cx: &Context) -> bool {
-        self.is_ready_recv()
-    }
-    fn unwatch_recv(&self, _oper: Operation) {}
-    fn deadline(&self) -> Option<Instant> {
-        self.timer.next_due()
     }
 }

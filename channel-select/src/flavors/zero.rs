@@ -30,18 +30,18 @@
 //! selecting receiver cannot wait for one in its first pass either, so when it
 //! registers it calls off the wait of one selecting sender, which then claims it.
 //!
-//! A thread never pairs with itself (`Waker::try_select` skips its own entries), so a
-//! selection of both a send and a receive on one rendezvous channel waits for others.
+//! A selection never pairs with itself (its registrations skip entries of its own
+//! context), so a selection of both a send and a receive on one rendezvous channel
+//! waits for others.
 //!
 //! Lock order: this lock is a leaf. A claimed party is unparked after it is released;
 //! observers (`Select::ready`) and, on `disconnect`, everyone are woken under it (see
 //! `waiters`).
 
-use super::Snapshot;
-use super::{RecvFlavor, SendFlavor, Token};
+use super::{Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use crate::waiters::{Entry, Waker, NO_DEAL};
+use crate::waiters::{Entry, WaitList, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, time, Mutex, MutexGuard};
 use std::collections::VecDeque;
@@ -138,9 +138,9 @@ impl<T> Deals<T> {
 /// The state behind the lock.
 struct Inner<T> {
     /// Blocked senders: `deal` is their `Offer`, or `NO_DEAL` for a selection.
-    senders: Waker,
+    senders: WaitList,
     /// Blocked receivers: `deal` is their `Want`.
-    receivers: Waker,
+    receivers: WaitList,
     /// The messages in transit.
     deals: Deals<T>,
     /// Messages of receives claimed by a selection and given up: dropped with the
@@ -177,8 +177,8 @@ impl<T> Channel<T> {
     pub(crate) fn new() -> Self {
         Channel {
             inner: Mutex::new(Inner {
-                senders: Waker::default(),
-                receivers: Waker::default(),
+                senders: WaitList::default(),
+                receivers: WaitList::default(),
                 deals: Deals {
                     slots: Vec::new(),
                     free: Vec::new(),
@@ -240,7 +240,10 @@ impl<T> Channel<T> {
         mut inner: MutexGuard<'_, Inner<T>>,
         deadline: Option<Instant>,
     ) -> Result<Option<usize>, RecvTimeoutError> {
-        if let Some(entry) = inner.senders.try_select_where(selecting) {
+        if Channel::can_recv(&inner) {
+            return Ok(None); // an offer came since we looked: take it
+        }
+        if let Some(entry) = inner.senders.reserve_where(selecting) {
             let id = Context::with(|cx| inner.deals.open(Hand::Promised(cx.clone())));
             entry.cx.set_deal(id);
             self.changed();
@@ -248,7 +251,7 @@ impl<T> Channel<T> {
             entry.cx.unpark();
             return Ok(Some(id));
         }
-        if inner.senders.can_select_where(selecting) {
+        if inner.senders.can_reserve_where(selecting) {
             return Ok(None); // one just became claimable or was claimed: look again
         }
         if inner.is_disconnected {
@@ -309,58 +312,63 @@ impl<T> Channel<T> {
     }
 }
 
-impl<T> RecvFlavor<T> for Channel<T> {
-    fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut inner = self.lock();
-        if let Some(msg) = self.take_orphan(&mut inner) {
-            return Ok(msg);
-        }
-        if let Some(entry) = inner.senders.try_select_where(offers) {
-            let msg = inner.deals.take(entry.deal);
-            self.changed();
-            drop(inner);
-            entry.cx.unpark();
-            return Ok(msg);
+impl<T> Channel<T> {
+    /// A receive can be claimed now: an orphan, an offer, or the disconnection.
+    fn can_recv(inner: &Inner<T>) -> bool {
+        !inner.orphans.is_empty()
+            || inner.senders.can_reserve_where(offers)
+            || inner.is_disconnected
+    }
+
+    /// A send can be claimed now by `cx` (`None`: by whoever asks): a waiting receiver
+    /// of another context, or the disconnection.
+    fn can_send(inner: &Inner<T>, cx: Option<&Context>) -> bool {
+        inner
+            .receivers
+            .can_reserve_where(|e| cx.is_none_or(|cx| !e.cx.is(cx)))
+            || inner.is_disconnected
+    }
+
+    /// After filling the want of `entry` (a waiting receiver reserved by the caller):
+    /// tells it which deal, records the change and wakes it once the lock is released.
+    /// (The message is moved into the deal by the caller itself: passing a big message
+    /// through one more frame would cost one more stack copy of it.)
+    fn wake_filled(&self, inner: MutexGuard<'_, Inner<T>>, entry: Entry) {
+        entry.cx.set_deal(entry.deal);
+        self.changed();
+        drop(inner);
+        entry.cx.unpark();
+    }
+
+    /// Delivers the message of a selected send whose receiver stopped waiting, without
+    /// waiting itself: to a waiting receiver, or else as an orphan for the next one.
+    /// Fails (handing the message back) only on disconnection.
+    #[cold]
+    #[inline(never)]
+    fn deliver_late(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+        if let Some(entry) = inner.receivers.reserve() {
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            self.wake_filled(inner, entry);
+            return Ok(());
         }
         if inner.is_disconnected {
-            Err(TryRecvError::Disconnected)
-        } else {
-            Err(TryRecvError::Empty)
+            return Err(msg);
         }
+        let id = inner.deals.open(Hand::Offer);
+        inner.deals.fill(id, Hand::Offer, msg);
+        inner.orphans.push_back(id);
+        inner.receivers.notify_observers();
+        self.changed();
+        Ok(())
     }
+}
 
-    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        loop {
-            let mut inner = self.lock();
-            if let Some(msg) = self.take_orphan(&mut inner) {
-                return Ok(msg);
-            }
-            if let Some(entry) = inner.senders.try_select_where(offers) {
-                let msg = inner.deals.take(entry.deal);
-                self.changed();
-                drop(inner);
-                entry.cx.unpark();
-                return Ok(msg);
-            }
-            let Some(id) = self.wait_for_sender(inner, deadline)? else {
-                continue;
-            };
-            match self.settle(id, deadline) {
-                Settled::Ready => return Ok(self.lock().deals.take(id)),
-                Settled::Cancelled => continue,
-                Settled::Gave(e) => return Err(e),
-            }
-        }
-    }
-
+impl<T> Chan for Channel<T> {
     fn len(&self) -> usize {
         self.lock().orphans.len()
     }
     fn capacity(&self) -> Option<usize> {
         Some(0)
-    }
-    fn is_empty(&self) -> bool {
-        self.len() == 0
     }
     fn is_full(&self) -> bool {
         true
@@ -398,12 +406,10 @@ impl<T> RecvFlavor<T> for Channel<T> {
     fn is_disconnected(&self) -> bool {
         self.lock().is_disconnected
     }
+}
 
-    fn start_recv(&self, token: &mut Token) -> bool {
-        self.claim_recv(token)
-    }
-
-    fn claim_recv(&self, token: &mut Token) -> bool {
+impl<T> SelectHandle for Receiving<Channel<T>> {
+    fn reserve(&self, token: &mut Token) -> bool {
         let mut inner = self.lock();
         if let Some(id) = inner.orphans.pop_front() {
             // Nobody to wake: the message waits in the deal for our `read`.
@@ -411,7 +417,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
             token.deal = id;
             self.changed();
             true
-        } else if let Some(entry) = inner.senders.try_select_where(offers) {
+        } else if let Some(entry) = inner.senders.reserve_where(offers) {
             // The sender is done: its message waits in the deal for our `read`.
             *inner.deals.hand(entry.deal) = Hand::Ready;
             token.deal = entry.deal;
@@ -427,14 +433,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         }
     }
 
-    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
-        if token.deal == NO_DEAL {
-            return Err(());
-        }
-        Ok(self.lock().deals.take(token.deal))
-    }
-
-    unsafe fn abandon_recv(&self, token: &mut Token) {
+    unsafe fn abandon(&self, token: &mut Token) {
         if token.deal != NO_DEAL {
             let mut inner = self.lock();
             let msg = inner.deals.take(token.deal);
@@ -442,15 +441,16 @@ impl<T> RecvFlavor<T> for Channel<T> {
         }
     }
 
-    fn register_recv(&self, oper: Operation, cx: &Context) -> bool {
+    fn register(&self, oper: Operation, cx: &Context) -> bool {
         let mut inner = self.lock();
         let id = inner.deals.open(Hand::Want);
         inner.receivers.register_with_deal(oper, id, cx);
         inner.senders.notify_observers();
         // A selecting sender cannot be claimed by a selection's receive: call its
-        // wait off, so that it tries again and claims our entry.
-        let poked = inner.senders.abort_where(selecting);
-        let ready = Self::can_recv(&inner);
+        // wait off, so that it tries again and claims our entry. (Not our own: a
+        // selection of both sides of one channel waits for others.)
+        let poked = inner.senders.abort_where(|e| selecting(e) && !e.cx.is(cx));
+        let ready = Channel::can_recv(&inner);
         self.changed();
         drop(inner);
         if let Some(cx) = poked {
@@ -459,7 +459,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         ready
     }
 
-    fn unregister_recv(&self, oper: Operation) {
+    fn unregister(&self, oper: Operation) {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.unregister(oper) {
             // Not claimed: its deal is still an empty want.
@@ -468,7 +468,7 @@ impl<T> RecvFlavor<T> for Channel<T> {
         }
     }
 
-    fn accept_recv(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool {
+    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool {
         // The lock orders the claimer's `set_deal` before our read of it.
         token.deal = {
             let _inner = self.lock();
@@ -480,29 +480,177 @@ impl<T> RecvFlavor<T> for Channel<T> {
         }
     }
 
-    fn is_ready_recv(&self) -> bool {
-        Self::can_recv(&self.lock())
+    fn is_ready(&self) -> bool {
+        Channel::can_recv(&self.lock())
     }
 
-    fn version_recv(&self) -> Snapshot {
+    fn version(&self) -> Snapshot {
         [self.version.load(Ordering::SeqCst), 0, 0, 0, 0]
     }
 
-    fn watch_recv(&self, oper: Operation, cx: &Context) -> bool {
+    fn watch(&self, oper: Operation, cx: &Context) -> bool {
         let mut inner = self.lock();
         inner.receivers.watch(oper, cx);
-        Self::can_recv(&inner)
+        Channel::can_recv(&inner)
     }
 
-    fn unwatch_recv(&self, oper: Operation) {
+    fn unwatch(&self, oper: Operation) {
         self.lock().receivers.unwatch(oper);
     }
 }
 
-impl<T> SendFlavor<T> for Channel<T> {
+impl<T> RecvSide<T> for Receiving<Channel<T>> {
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
+        if token.deal == NO_DEAL {
+            return Err(());
+        }
+        Ok(self.lock().deals.take(token.deal))
+    }
+
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut inner = self.lock();
+        if let Some(id) = inner.orphans.pop_front() {
+            self.changed();
+            return Ok(inner.deals.take(id));
+        }
+        if let Some(entry) = inner.senders.reserve_where(offers) {
+            let msg = inner.deals.take(entry.deal);
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
+            return Ok(msg);
+        }
+        if inner.is_disconnected {
+            Err(TryRecvError::Disconnected)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        loop {
+            match self.try_recv() {
+                Ok(msg) => return Ok(msg),
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+                Err(TryRecvError::Empty) => {}
+            }
+            let Some(id) = self.wait_for_sender(self.lock(), deadline)? else {
+                continue;
+            };
+            match self.settle(id, deadline) {
+                Settled::Ready => return Ok(self.lock().deals.take(id)),
+                Settled::Cancelled => continue,
+                Settled::Gave(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl<T> SelectHandle for Sending<Channel<T>> {
+    fn reserve(&self, token: &mut Token) -> bool {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.reserve() {
+            // Its want becomes our promise; it waits for the message (parked).
+            *inner.deals.hand(entry.deal) = Hand::Promised(entry.cx.clone());
+            entry.cx.set_deal(entry.deal);
+            token.deal = entry.deal;
+            self.changed();
+            drop(inner);
+            entry.cx.unpark();
+            true
+        } else if inner.is_disconnected {
+            token.deal = NO_DEAL;
+            true
+        } else {
+            false
+        }
+    }
+
+    unsafe fn abandon(&self, token: &mut Token) {
+        if token.deal == NO_DEAL {
+            return;
+        }
+        let mut inner = self.lock();
+        let hand = inner.deals.hand(token.deal);
+        match hand {
+            Hand::Promised(cx) => {
+                // Its receiver frees the deal and looks for another sender.
+                let cx = cx.clone();
+                *hand = Hand::Cancelled;
+                drop(inner);
+                cx.unpark();
+            }
+            Hand::Revoked => inner.deals.close(token.deal),
+            _ => unreachable!("a promised deal in an unexpected state"),
+        }
+    }
+
+    fn register(&self, oper: Operation, cx: &Context) -> bool {
+        let mut inner = self.lock();
+        inner.senders.register_with_deal(oper, NO_DEAL, cx);
+        inner.receivers.notify_observers();
+        let ready = Channel::can_send(&inner, Some(cx));
+        self.changed();
+        ready
+    }
+
+    fn unregister(&self, oper: Operation) {
+        let mut inner = self.lock();
+        if inner.senders.unregister(oper).is_some() {
+            self.changed();
+        }
+    }
+
+    fn accept(&self, token: &mut Token, cx: &Context, _deadline: Option<Instant>) -> bool {
+        // The lock orders the claimer's `set_deal` before our read of it.
+        let _inner = self.lock();
+        token.deal = cx.deal();
+        true
+    }
+
+    fn is_ready(&self) -> bool {
+        Channel::can_send(&self.lock(), None)
+    }
+
+    fn version(&self) -> Snapshot {
+        [self.version.load(Ordering::SeqCst), 0, 0, 0, 0]
+    }
+
+    fn watch(&self, oper: Operation, cx: &Context) -> bool {
+        let mut inner = self.lock();
+        inner.senders.watch(oper, cx);
+        Channel::can_send(&inner, None)
+    }
+
+    fn unwatch(&self, oper: Operation) {
+        self.lock().senders.unwatch(oper);
+    }
+}
+
+impl<T> SendSide<T> for Sending<Channel<T>> {
+    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
+        if token.deal == NO_DEAL {
+            return Err(msg);
+        }
+        let mut inner = self.lock();
+        let waiter = match inner.deals.hand(token.deal) {
+            Hand::Promised(cx) => cx.clone(),
+            Hand::Revoked => {
+                // The receiver stopped waiting: deliver the message without waiting.
+                inner.deals.close(token.deal);
+                return self.deliver_late(inner, msg);
+            }
+            _ => unreachable!("a promised deal in an unexpected state"),
+        };
+        inner.deals.fill(token.deal, Hand::Ready, msg);
+        drop(inner);
+        waiter.unpark();
+        Ok(())
+    }
+
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
+        if let Some(entry) = inner.receivers.reserve() {
             inner.deals.fill(entry.deal, Hand::Ready, msg);
             self.wake_filled(inner, entry);
             return Ok(());
@@ -516,7 +664,7 @@ impl<T> SendFlavor<T> for Channel<T> {
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
+        if let Some(entry) = inner.receivers.reserve() {
             inner.deals.fill(entry.deal, Hand::Ready, msg);
             self.wake_filled(inner, entry);
             return Ok(());
@@ -549,156 +697,5 @@ impl<T> SendFlavor<T> for Channel<T> {
         } else {
             Err(SendTimeoutError::Timeout(msg))
         }
-    }
-
-    fn start_send(&self, token: &mut Token) -> bool {
-        self.claim_send(token)
-    }
-
-    fn claim_send(&self, token: &mut Token) -> bool {
-        let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.try_select() {
-            // Its want becomes our promise; it waits for the message (parked).
-            *inner.deals.hand(entry.deal) = Hand::Promised(entry.cx.clone());
-            entry.cx.set_deal(entry.deal);
-            token.deal = entry.deal;
-            self.changed();
-            drop(inner);
-            entry.cx.unpark();
-            true
-        } else if inner.is_disconnected {
-            token.deal = NO_DEAL;
-            true
-        } else {
-            false
-        }
-    }
-
-    unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
-        if token.deal == NO_DEAL {
-            return Err(msg);
-        }
-        let mut inner = self.lock();
-        let waiter = match inner.deals.hand(token.deal) {
-            Hand::Promised(cx) => cx.clone(),
-            Hand::Revoked => {
-                // The receiver stopped waiting: deliver the message without waiting.
-                inner.deals.close(token.deal);
-                return self.deliver_late(inner, msg);
-            }
-            _ => unreachable!("a promised deal in an unexpected state"),
-        };
-        inner.deals.fill(token.deal, Hand::Ready, msg);
-        drop(inner);
-        waiter.unpark();
-        Ok(())
-    }
-
-    unsafe fn abandon_send(&self, token: &mut Token) {
-        if token.deal == NO_DEAL {
-            return;
-        }
-        let mut inner = self.lock();
-        let hand = inner.deals.hand(token.deal);
-        match hand {
-            Hand::Promised(cx) => {
-                // Its receiver frees the deal and looks for another sender.
-                let cx = cx.clone();
-                *hand = Hand::Cancelled;
-                drop(inner);
-                cx.unpark();
-            }
-            Hand::Revoked => inner.deals.close(token.deal),
-            _ => unreachable!("a promised deal in an unexpected state"),
-        }
-    }
-
-    fn register_send(&self, oper: Operation, cx: &Context) -> bool {
-        let mut inner = self.lock();
-        inner.senders.register_with_deal(oper, NO_DEAL, cx);
-        inner.receivers.notify_observers();
-        let ready = inner.receivers.can_select_where(|_| true) || inner.is_disconnected;
-        self.changed();
-        ready
-    }
-
-    fn unregister_send(&self, oper: Operation) {
-        let mut inner = self.lock();
-        if inner.senders.unregister(oper).is_some() {
-            self.changed();
-        }
-    }
-
-    fn accept_send(&self, token: &mut Token, cx: &Context) -> bool {
-        // The lock orders the claimer's `set_deal` before our read of it.
-        let _inner = self.lock();
-        token.deal = cx.deal();
-        true
-    }
-
-    fn is_ready_send(&self) -> bool {
-        let inner = self.lock();
-        inner.receivers.can_select_where(|_| true) || inner.is_disconnected
-    }
-
-    fn version_send(&self) -> Snapshot {
-        [self.version.load(Ordering::SeqCst), 0, 0, 0, 0]
-    }
-
-    fn watch_send(&self, oper: Operation, cx: &Context) -> bool {
-        let mut inner = self.lock();
-        inner.senders.watch(oper, cx);
-        inner.receivers.can_select_where(|_| true) || inner.is_disconnected
-    }
-
-    fn unwatch_send(&self, oper: Operation) {
-        self.lock().senders.unwatch(oper);
-    }
-}
-
-impl<T> Channel<T> {
-    /// A receive can be claimed now: an orphan, an offer, or the disconnection.
-    fn can_recv(inner: &Inner<T>) -> bool {
-        !inner.orphans.is_empty() || inner.senders.can_select_where(offers) || inner.is_disconnected
-    }
-
-    /// After filling the want of `entry` (a waiting receiver claimed by the caller):
-    /// tells it which deal, records the change and wakes it once the lock is released.
-    /// (The message is moved into the deal by the caller itself: passing a big message
-    /// through one more frame would cost one more stack copy of it.)
-    fn wake_filled(&self, inner: MutexGuard<'_, Inner<T>>, entry: Entry) {
-        entry.cx.set_deal(entry.deal);
-        self.changed();
-        drop(inner);
-        entry.cx.unpark();
-    }
-
-    /// Takes the oldest orphan's message, if any (the caller holds the lock).
-    fn take_orphan(&self, inner: &mut Inner<T>) -> Option<T> {
-        let id = inner.orphans.pop_front()?;
-        self.changed();
-        Some(inner.deals.take(id))
-    }
-
-    /// Delivers the message of a selected send whose receiver stopped waiting, without
-    /// waiting itself: to a waiting receiver, or else as an orphan for the next one.
-    /// Fails (handing the message back) only on disconnection.
-    #[cold]
-    #[inline(never)]
-    fn deliver_late(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
-        if let Some(entry) = inner.receivers.try_select() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
-            self.wake_filled(inner, entry);
-            return Ok(());
-        }
-        if inner.is_disconnected {
-            return Err(msg);
-        }
-        let id = inner.deals.open(Hand::Offer);
-        inner.deals.fill(id, Hand::Offer, msg);
-        inner.orphans.push_back(id);
-        inner.receivers.notify_observers();
-        self.changed();
-        Ok(())
     }
 }

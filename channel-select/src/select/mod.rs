@@ -2,8 +2,8 @@
 //!
 //! The protocol, for `Select::select`:
 //! 1. try every operation once, in random order (or in order when biased); the first
-//!    that can proceed is *claimed* (`SelectHandle::claim`, a claim that may be
-//!    completed late: nobody waits for it) and returned;
+//!    that can proceed is *claimed* (`SelectHandle::reserve_held`, a claim that
+//!    may be completed late: nobody waits for it) and returned;
 //! 2. a selection that may fail (`try_select`, a timeout) and found nothing *confirms*
 //!    it first: if any operation's channel changed since its attempt (its `version`),
 //!    it tries again. So "nothing ready" is only reported when there was an instant at
@@ -22,20 +22,20 @@
 //! context, and only the winning operation is ever claimed. The claimed operation is
 //! completed by the caller through [`SelectedOperation`].
 //!
-//! Files: `handle` (what an endpoint offers), `protocol` (the steps above), `selected`
+//! Files: `protocol` (the steps above, over `flavors::SelectHandle`, the one interface
+//! every side of every channel offers), `ops` (a `Select`'s operations), `selected`
 //! (the claimed operation); this file holds the two ways to build a selection,
 //! [`Select`] and the `select!` expansion's `SelectArray`.
 
-mod handle;
 mod ops;
 mod protocol;
 mod selected;
 
 use crate::channel::{Receiver, Sender};
 use crate::errors::{ReadyTimeoutError, SelectTimeoutError, TryReadyError, TrySelectError};
+use crate::flavors::{SelectHandle, Side};
 use core::fmt;
 use core::mem::MaybeUninit;
-use handle::SelectHandle;
 use ops::Ops;
 use protocol::{run_ready, run_select, Op, Timeout};
 use selected::selected;
@@ -128,10 +128,10 @@ impl<'a> Select<'a> {
         }
     }
 
-    fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
+    fn add(&mut self, handle: &'a dyn SelectHandle, side: Side) -> usize {
         let index = self.next_index;
         self.next_index += 1;
-        self.ops.push(Op::new(handle, index, is_send));
+        self.ops.push(Op::new(handle, index, side));
         index
     }
 
@@ -147,7 +147,7 @@ impl<'a> Select<'a> {
     /// assert_eq!(r.recv(), Ok(5));
     /// ```
     pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
-        self.add(s, true)
+        self.add(s.select_handle(), Side::Send)
     }
 
     /// Adds a receive operation; returns its index.
@@ -162,7 +162,7 @@ impl<'a> Select<'a> {
     /// assert_eq!(oper.recv(&r), Ok('x'));
     /// ```
     pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
-        self.add(r, false)
+        self.add(r.select_handle(), Side::Recv)
     }
 
     /// Removes the operation with index `index`. Other indices stay as they were.
@@ -372,9 +372,9 @@ impl<'a, const N: usize> SelectArray<'a, N> {
     }
 
     #[inline]
-    fn add(&mut self, handle: &'a dyn SelectHandle, is_send: bool) -> usize {
+    fn add(&mut self, handle: &'a dyn SelectHandle, side: Side) -> usize {
         let index = self.len;
-        self.ops[index].write(Op::new(handle, index, is_send));
+        self.ops[index].write(Op::new(handle, index, side));
         self.len += 1;
         index
     }
@@ -385,7 +385,7 @@ impl<'a, const N: usize> SelectArray<'a, N> {
     /// If more than `N` operations are added.
     #[inline]
     pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
-        self.add(s, true)
+        self.add(s.select_handle(), Side::Send)
     }
 
     /// Adds a receive; returns its index.
@@ -394,7 +394,7 @@ impl<'a, const N: usize> SelectArray<'a, N> {
     /// If more than `N` operations are added.
     #[inline]
     pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
-        self.add(r, false)
+        self.add(r.select_handle(), Side::Recv)
     }
 
     fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {

@@ -7,9 +7,9 @@
 //! Unused inline entries point at a placeholder handle, a static `never()` receiver,
 //! so the store needs no `unsafe`.
 
-use super::handle::SelectHandle;
 use super::protocol::Op;
 use crate::channel::{never_receiver, Receiver};
+use crate::flavors::{SelectHandle, Side};
 
 /// Operations kept in place before spilling to the heap.
 pub(super) const INLINE: usize = 8;
@@ -31,9 +31,9 @@ pub(super) struct Ops<'a> {
 impl<'a> Ops<'a> {
     /// No operations.
     pub(super) fn new() -> Self {
-        let placeholder: &'a dyn SelectHandle = &PLACEHOLDER;
+        let placeholder: &'a dyn SelectHandle = PLACEHOLDER.select_handle();
         Ops {
-            inline: [Op::new(placeholder, usize::MAX, false); INLINE],
+            inline: [Op::new(placeholder, usize::MAX, Side::Recv); INLINE],
             len: 0,
             spill: Vec::new(),
         }

@@ -1,12 +1,10 @@
 //! The selection protocol over a slice of operations (see the module above for the
 //! steps): the random order, registration and parking, and the retry loop.
 
-use super::handle::SelectHandle;
 use crate::channel::deadline_after;
 use crate::context::{expired, Context, Operation, Selected};
-use crate::flavors::Snapshot;
-use crate::flavors::{sleep_until, Token};
-use channel_core::sync::Backoff;
+use crate::flavors::{sleep_until, SelectHandle, Side, Snapshot, Token};
+use channel_core::sync::{random, Backoff};
 use std::time::{Duration, Instant};
 
 /// One operation of a selection.
@@ -16,8 +14,8 @@ pub(super) struct Op<'a> {
     pub(super) handle: &'a dyn SelectHandle,
     /// The index `Select::send`/`recv` returned for it.
     pub(super) index: usize,
-    /// A send (true) or a receive.
-    pub(super) is_send: bool,
+    /// Which side of the channel.
+    pub(super) side: Side,
     /// The handle's version read just before its last failed attempt, for the
     /// confirming pass of a selection that may report "nothing ready".
     pub(super) version: Snapshot,
@@ -25,11 +23,11 @@ pub(super) struct Op<'a> {
 
 impl<'a> Op<'a> {
     /// An operation on `handle` with index `index`.
-    pub(super) fn new(handle: &'a dyn SelectHandle, index: usize, is_send: bool) -> Self {
+    pub(super) fn new(handle: &'a dyn SelectHandle, index: usize, side: Side) -> Self {
         Op {
             handle,
             index,
-            is_send,
+            side,
             version: [0; 5],
         }
     }
@@ -40,7 +38,7 @@ impl<'a> Op<'a> {
         if record {
             self.version = self.handle.version();
         }
-        self.handle.claim(token)
+        self.handle.reserve_held(token)
     }
 
     /// Whether the operation is ready now; first records its version if `record`.
@@ -91,30 +89,6 @@ impl Timeout {
     }
 }
 
-/// The next 64 random bits of this thread's generator.
-///
-/// The state is one word in a `const` thread-local, seeded by `rand` from the OS on first
-/// use and stepped with wyrand (add a constant, fold a 128-bit product): a selection's
-/// random order then costs a few instructions. Measured, a `RefCell<SmallRng>` behind a
-/// lazily initialized thread-local cost about 100 instructions per selection.
-fn next_random() -> u64 {
-    use std::cell::Cell;
-    std::thread_local! {
-        static STATE: Cell<u64> = const { Cell::new(0) };
-    }
-    STATE.with(|state| {
-        let mut s = state.get();
-        if s == 0 {
-            use rand::{rngs::SmallRng, RngCore, SeedableRng};
-            s = SmallRng::from_os_rng().next_u64() | 1;
-        }
-        s = s.wrapping_add(0xa076_1d64_78bd_642f);
-        state.set(s);
-        let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
-        (t as u64) ^ ((t >> 64) as u64)
-    })
-}
-
 /// A uniform index below `n` from 32 random bits, by multiply-shift (Lemire). The bias
 /// is below `n / 2^32`, far under what any fairness measure can see.
 fn below(bits: u32, n: usize) -> usize {
@@ -134,8 +108,7 @@ fn try_each<'a>(
     biased: bool,
     record: bool,
 ) -> Option<Op<'a>> {
-    if biased || channel_core::sync::LOOM || ops.len() < 2 {
-        // Loom needs determinism; one operation has one order.
+    if biased || ops.len() < 2 {
         return ops
             .iter_mut()
             .find_map(|op| op.attempt(token, record).then_some(*op));
@@ -144,7 +117,7 @@ fn try_each<'a>(
     let mut bits = 0u64;
     for k in 0..n {
         if k % 2 == 0 {
-            bits = next_random();
+            bits = random();
         } else {
             bits >>= 32;
         }
@@ -167,13 +140,12 @@ fn unchanged(ops: &[Op<'_>]) -> bool {
     ops.iter().all(|op| op.handle.version() == op.version)
 }
 
-/// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates).
+/// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates,
+/// drawn as `try_each` draws it; under loom the source gives 0: the order stays).
 fn shuffle(ops: &mut [Op<'_>]) {
-    if channel_core::sync::LOOM || ops.len() < 2 {
-        return;
-    }
-    for i in (1..ops.len()).rev() {
-        ops.swap(i, below(next_random() as u32, i + 1));
+    let n = ops.len();
+    for k in 0..n.saturating_sub(1) {
+        ops.swap(k, k + below(random() as u32, n - k));
     }
 }
 
@@ -208,7 +180,7 @@ fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> 
         if ready {
             // Ready meanwhile: call the wait off, unless something already won.
             sel = cx
-                .try_select(Selected::Aborted)
+                .select(Selected::Aborted)
                 .map_or_else(|s| s, |()| Selected::Aborted);
             break;
         }

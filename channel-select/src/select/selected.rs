@@ -1,10 +1,11 @@
 //! `SelectedOperation`: the operation a selection claimed, completed by the caller.
 
-use super::handle::SelectHandle;
 use super::protocol::Op;
-use crate::channel::{with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor};
+use crate::channel::{
+    with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor, Shared,
+};
 use crate::errors::{RecvError, SendError};
-use crate::flavors::{RecvFlavor, SendFlavor, Token};
+use crate::flavors::{RecvSide, SelectHandle, SendSide, Side, Token};
 use core::fmt;
 
 /// The `SelectedOperation` for a claimed operation.
@@ -12,7 +13,7 @@ pub(super) fn selected((token, op): (Token, Op<'_>)) -> Option<SelectedOperation
     Some(SelectedOperation {
         token,
         index: op.index,
-        is_send: op.is_send,
+        side: op.side,
         handle: op.handle,
     })
 }
@@ -78,8 +79,8 @@ pub struct SelectedOperation<'a> {
     token: Token,
     /// The operation's index in its `Select`.
     index: usize,
-    /// A send (true) or a receive.
-    is_send: bool,
+    /// Which side of the channel.
+    side: Side,
     /// The selected endpoint, to give the claim up if it is never completed.
     handle: &'a dyn SelectHandle,
 }
@@ -100,14 +101,15 @@ impl SelectedOperation<'_> {
         self.index
     }
 
-    /// True if `h` is a handle of the selected operation's channel: the selected handle
-    /// itself (the common case, one pointer comparison) or another handle, a clone, of
-    /// the same channel.
-    fn is_for<H>(&self, h: &H, addr: fn(&H) -> usize) -> bool {
-        core::ptr::eq(
-            self.handle as *const dyn SelectHandle as *const (),
-            h as *const H as *const (),
-        ) || addr(h) == self.handle.addr()
+    /// True if the operation is on `side` of the channel whose side view `handle` is
+    /// (one pointer comparison: a side view is the channel's own memory, the same for
+    /// every handle of the channel, clones included).
+    fn is_for(&self, side: Side, handle: &dyn SelectHandle) -> bool {
+        self.side == side
+            && core::ptr::eq(
+                self.handle as *const dyn SelectHandle as *const (),
+                handle as *const dyn SelectHandle as *const (),
+            )
     }
 
     /// Completes the chosen send with `msg`. Fails, handing `msg` back, if the channel
@@ -127,12 +129,12 @@ impl SelectedOperation<'_> {
     /// ```
     pub fn send<T>(mut self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
         assert!(
-            self.is_send && self.is_for(s, Sender::addr),
+            self.is_for(Side::Send, s.select_handle()),
             "`SelectedOperation::send` was given a sender of another channel than the selected operation's"
         );
-        // SAFETY: the token was claimed by `start_send`/`accept_send` of this very
+        // SAFETY: the token was claimed by `reserve_held`/`accept` of this very
         // channel (checked above), and is completed once: `self` is consumed.
-        let res = unsafe { with_sender!(s, c => c.write(&mut self.token, msg)) };
+        let res = unsafe { with_sender!(s.flavor, c => c.sending().write(&mut self.token, msg)) };
         core::mem::forget(self);
         res.map_err(SendError)
     }
@@ -152,12 +154,12 @@ impl SelectedOperation<'_> {
     /// ```
     pub fn recv<T>(mut self, r: &Receiver<T>) -> Result<T, RecvError> {
         assert!(
-            !self.is_send && self.is_for(r, Receiver::addr),
+            self.is_for(Side::Recv, r.select_handle()),
             "`SelectedOperation::recv` was given a receiver of another channel than the selected operation's"
         );
-        // SAFETY: the token was claimed by `start_recv`/`accept_recv` of this very
+        // SAFETY: the token was claimed by `reserve_held`/`accept` of this very
         // channel (checked above), and is completed once: `self` is consumed.
-        let res = unsafe { with_receiver!(r, c => c.read(&mut self.token)) };
+        let res = unsafe { with_receiver!(r.flavor, c => c.receiving().read(&mut self.token)) };
         core::mem::forget(self);
         res.map_err(|()| RecvError)
     }
