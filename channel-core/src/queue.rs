@@ -288,3 +288,11 @@ pub trait Queue<T> {
         unsafe { self.read(&mut r) }.map(Some)
     }
 }
+
+// SAFETY: a reservation is a position in a queue (a slot pointer, an index, flags). The
+// pointer is only dereferenced by the queue's own `unsafe` completion methods, whose
+// contract (a reservation of that queue, completed once) does not depend on which
+// thread completes it; the queue itself is shared between threads.
+unsafe impl Send for Reservation {}
+// SAFETY: `&Reservation` only reads the plain fields.
+unsafe impl Sync for Reservation {}

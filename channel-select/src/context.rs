@@ -89,7 +89,6 @@ enum Waiter {
     /// A blocked thread, unparked.
     Thread(thread::Thread),
     /// A pending future, woken through the waker of its latest poll.
-    #[allow(dead_code)] // until the futures land
     Task(Mutex<Option<Waker>>),
 }
 
@@ -136,7 +135,6 @@ impl Context {
 
     /// A context for a future; its poll gives it a waker (`set_waker`) before it
     /// registers anywhere.
-    #[allow(dead_code)] // until the futures land
     pub(crate) fn for_task() -> Context {
         Context::waiting(Waiter::Task(Mutex::new(None)))
     }
@@ -246,7 +244,6 @@ impl Context {
     /// Gives a task's context the waker of its latest poll (kept if it would wake the
     /// same task). Called before each look at `selected`, so a wake-up after that look
     /// reaches this poll's waker.
-    #[allow(dead_code)] // until the futures land
     pub(crate) fn set_waker(&self, waker: &Waker) {
         if let Waiter::Task(slot) = &self.inner.waiter {
             let mut slot = lock(slot);
@@ -263,7 +260,6 @@ impl Context {
 
     /// An operation id unique to this context while it lives: a future's one
     /// operation (a future moves between polls, so its own address would not do).
-    #[allow(dead_code)] // until the futures land
     pub(crate) fn operation(&self) -> Operation {
         Operation(Arc::as_ptr(&self.inner) as usize)
     }

@@ -22,23 +22,28 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod alarms;
 mod channel;
 mod context;
 mod errors;
 mod flavors;
+mod future;
 mod iter;
 mod receiver;
 mod select;
 mod sender;
+mod stream;
 mod timers;
 mod waiters;
 mod weak;
 
 pub use channel::{bounded, unbounded, Receiver, Sender};
 pub use errors::*;
+pub use future::{RecvFuture, SendFuture};
 pub use iter::{IntoIter, Iter, TryIter};
 #[doc(hidden)]
 pub use select::SelectArray;
-pub use select::{Select, SelectedOperation};
+pub use select::{ReadyFuture, Select, SelectFuture, SelectTimeoutFuture, SelectedOperation};
+pub use stream::{RecvStream, SendSink};
 pub use timers::{after, at, never, tick};
 pub use weak::{WeakReceiver, WeakSender};

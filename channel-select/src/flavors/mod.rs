@@ -18,7 +18,8 @@
 //!   or never (`mem::forget`), so no other thread ever waits for it;
 //! - `write` / `read`: complete a claim; `abandon`: give a claim up;
 //! - `register` / `unregister`: enter or leave the side's wait list;
-//! - `accept`: after a registration won, claim the operation;
+//! - `accept`: after a registration won, claim the operation (`decline`: leave
+//!   without it, passing the wake-up on);
 //! - `watch` / `unwatch`: observe readiness without claiming (`Select::ready`).
 //!
 //! The untyped steps never run a message's own code (no drop, no clone) and never hand
@@ -35,9 +36,11 @@ pub(crate) mod zero;
 
 use crate::context::{Context, Operation};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::select::{Claim, Ids, Op, Pending, Timeout};
 use crate::waiters::NO_DEAL;
 use channel_core::{Reservation, Version};
 use core::ops::Deref;
+use std::task::{Poll, Waker};
 use std::time::Instant;
 
 /// A snapshot of one side of a channel that changes whenever that side's readiness may
@@ -68,6 +71,26 @@ impl Default for Token {
             deal: NO_DEAL,
             timer: None,
         }
+    }
+}
+
+/// What `SelectHandle::accept` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accept {
+    /// The operation is claimed in the token.
+    Yes,
+    /// Another waiter was faster, or the wait was given up: try again from the start.
+    No,
+    /// A rendezvous sender is still computing its message: wait to be unparked.
+    Wait,
+}
+
+/// `Accept::Yes` if `claimed`, else `Accept::No`.
+pub(crate) fn accepted(claimed: bool) -> Accept {
+    if claimed {
+        Accept::Yes
+    } else {
+        Accept::No
     }
 }
 
@@ -140,10 +163,15 @@ pub(crate) trait SelectHandle {
     fn register(&self, oper: Operation, cx: &Context) -> bool;
     /// Removes that registration.
     fn unregister(&self, oper: Operation);
-    /// After the registration won: claims the operation (like `reserve_held`),
-    /// waiting at most until `deadline` for a rendezvous sender still computing its
-    /// message.
-    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool;
+    /// After the registration won (the context was selected for `oper`): claims the
+    /// operation (like `reserve_held`). Never blocks: `Accept::Wait` says a
+    /// rendezvous sender is still computing its message (it unparks `cx` when done);
+    /// call again then, or once `deadline` has passed, when the wait is given up.
+    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> Accept;
+    /// The registration won, but its waiter leaves without accepting (a future dropped
+    /// after it was woken): passes the wake-up on to another waiter and hands back
+    /// whatever the winner was given, so no message is lost and nobody is left waiting.
+    fn decline(&self, _cx: &Context) {}
     /// The operation would not block now (agrees with the `try_` call).
     fn is_ready(&self) -> bool;
     /// A snapshot that changes whenever the operation's readiness may change.
@@ -178,6 +206,43 @@ pub(crate) trait SendSide<T>: SelectHandle {
     }
     /// Sends, blocking until `deadline` (forever for `None`).
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
+    /// Polls a send of `msg` (taken from it once sent or handed back) for a future:
+    /// a one-operation selection, claimed and written within the poll that succeeds.
+    fn poll_send(
+        &self,
+        pending: &mut Pending,
+        msg: &mut Option<T>,
+        waker: &Waker,
+    ) -> Poll<Result<(), T>>
+    where
+        Self: Sized,
+    {
+        let mut ops = [Op::new(self, 0, Side::Send)];
+        match pending.poll_select(
+            &mut ops,
+            Timeout::Never,
+            true,
+            Claim::Now,
+            Ids::Context,
+            waker,
+        ) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(_)) => {
+                let msg = msg.take().expect("a send polled after it completed");
+                // SAFETY: claimed on this side by the poll just now, completed once.
+                Poll::Ready(unsafe { self.write(&mut pending.token, msg) })
+            }
+            Poll::Ready(None) => unreachable!("a send without deadline timed out"),
+        }
+    }
+    /// The future of `poll_send` is dropped: leaves its wait (its message, if not
+    /// sent, is dropped with the future).
+    fn cancel_send(&self, pending: &mut Pending)
+    where
+        Self: Sized,
+    {
+        pending.cancel(&mut [Op::new(self, 0, Side::Send)], Ids::Context);
+    }
 }
 
 /// The typed steps of a channel's receiving side.
@@ -200,6 +265,35 @@ pub(crate) trait RecvSide<T>: SelectHandle {
     }
     /// Receives, blocking until `deadline` (forever for `None`).
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
+    /// Polls a receive for a future: a one-operation selection, claimed and read
+    /// within the poll that succeeds (no message is held across a `Pending`).
+    fn poll_recv(&self, pending: &mut Pending, waker: &Waker) -> Poll<Result<T, ()>>
+    where
+        Self: Sized,
+    {
+        let mut ops = [Op::new(self, 0, Side::Recv)];
+        match pending.poll_select(
+            &mut ops,
+            Timeout::Never,
+            true,
+            Claim::Now,
+            Ids::Context,
+            waker,
+        ) {
+            Poll::Pending => Poll::Pending,
+            // SAFETY: claimed on this side by the poll just now, completed once.
+            Poll::Ready(Some(_)) => Poll::Ready(unsafe { self.read(&mut pending.token) }),
+            Poll::Ready(None) => unreachable!("a receive without deadline timed out"),
+        }
+    }
+    /// The future of `poll_recv` is dropped: leaves its wait, passing on a wake-up it
+    /// did not use.
+    fn cancel_recv(&self, pending: &mut Pending)
+    where
+        Self: Sized,
+    {
+        pending.cancel(&mut [Op::new(self, 0, Side::Recv)], Ids::Context);
+    }
 }
 
 /// What a channel answers whichever side asks.

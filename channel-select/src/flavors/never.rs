@@ -1,6 +1,6 @@
 //! The receiver that never delivers and never disconnects (Go's nil channel).
 
-use super::{sleep_until, Chan, Receiving, RecvSide, SelectHandle, Token};
+use super::{sleep_until, Accept, Chan, Receiving, RecvSide, SelectHandle, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
 use crate::flavors::Snapshot;
@@ -44,8 +44,8 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         false
     }
     fn unregister(&self, _oper: Operation) {}
-    fn accept(&self, _token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        false
+    fn accept(&self, _token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
+        Accept::No
     }
     fn is_ready(&self) -> bool {
         false

@@ -21,7 +21,8 @@
 //! leaves its message in the graveyard, dropped with the channel.
 
 use super::{
-    snapshot, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token,
+    accepted, snapshot, Accept, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending,
+    Snapshot, Token,
 };
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TrySendError};
@@ -299,8 +300,11 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
     fn unregister(&self, oper: Operation) {
         self.receivers.unregister(oper);
     }
-    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        self.reserve_held(token)
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
+        accepted(self.reserve_held(token))
+    }
+    fn decline(&self, _cx: &Context) {
+        self.receivers.notify();
     }
     fn is_ready(&self) -> bool {
         self.can_recv()
@@ -380,8 +384,11 @@ impl<T, Q: Queue<T>> SelectHandle for Sending<Queued<T, Q>> {
     fn unregister(&self, oper: Operation) {
         self.senders.unregister(oper);
     }
-    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        self.reserve_held(token)
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
+        accepted(self.reserve_held(token))
+    }
+    fn decline(&self, _cx: &Context) {
+        self.senders.notify();
     }
     fn is_ready(&self) -> bool {
         self.queue.can_send()

@@ -6,7 +6,7 @@
 //! A timer is never disconnected, so a receive with nothing ever due again sleeps until
 //! its deadline and times out.
 
-use super::{sleep_until, Chan, Receiving, RecvSide, SelectHandle, Token};
+use super::{accepted, sleep_until, Accept, Chan, Receiving, RecvSide, SelectHandle, Token};
 use crate::context::{Context, Operation};
 use crate::errors::RecvTimeoutError;
 use crate::flavors::Snapshot;
@@ -76,8 +76,8 @@ impl<K: Timer, T> SelectHandle for Receiving<Timed<K, T>> {
         self.is_due()
     }
     fn unregister(&self, _oper: Operation) {}
-    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> bool {
-        self.reserve(token)
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
+        accepted(self.reserve(token))
     }
     fn is_ready(&self) -> bool {
         self.is_due()

@@ -38,13 +38,15 @@
 //! observers (`Select::ready`) and, on `disconnect`, everyone are woken under it (see
 //! `waiters`).
 
-use super::{Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token};
+use super::{Accept, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::select::Pending;
 use crate::waiters::{Entry, WaitList, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, time, Mutex, MutexGuard};
 use std::collections::VecDeque;
+use std::task::{Poll, Waker};
 use std::time::Instant;
 
 /// Where one message exchange stands.
@@ -202,31 +204,43 @@ impl<T> Channel<T> {
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Where a receiver's deal `id` stands (the caller holds the lock): `None` while it
+    /// is promised and the receiver may still wait for the message (the channel is
+    /// connected and `deadline` has not passed); a receiver that stops waiting revokes
+    /// the deal.
+    fn settle(
+        &self,
+        inner: &mut Inner<T>,
+        id: usize,
+        deadline: Option<Instant>,
+    ) -> Option<Settled> {
+        match inner.deals.hand(id) {
+            Hand::Ready => return Some(Settled::Ready),
+            Hand::Cancelled => {
+                inner.deals.close(id);
+                return Some(Settled::Cancelled);
+            }
+            Hand::Promised(_) => {}
+            _ => unreachable!("a receiver's deal in an unexpected state"),
+        }
+        let gave = if inner.is_disconnected {
+            RecvTimeoutError::Disconnected
+        } else if deadline.is_some_and(expired) {
+            RecvTimeoutError::Timeout
+        } else {
+            return None;
+        };
+        *inner.deals.hand(id) = Hand::Revoked;
+        self.changed();
+        Some(Settled::Gave(gave))
+    }
+
     /// Waits (parked) while deal `id` is promised, at most until `deadline`.
-    fn settle(&self, id: usize, deadline: Option<Instant>) -> Settled {
+    fn settle_blocking(&self, id: usize, deadline: Option<Instant>) -> Settled {
         loop {
-            let mut inner = self.lock();
-            match inner.deals.hand(id) {
-                Hand::Ready => return Settled::Ready,
-                Hand::Cancelled => {
-                    inner.deals.close(id);
-                    return Settled::Cancelled;
-                }
-                Hand::Promised(_) => {}
-                _ => unreachable!("a receiver's deal in an unexpected state"),
+            if let Some(settled) = self.settle(&mut self.lock(), id, deadline) {
+                return settled;
             }
-            let gave = if inner.is_disconnected {
-                Some(RecvTimeoutError::Disconnected)
-            } else if deadline.is_some_and(expired) {
-                Some(RecvTimeoutError::Timeout)
-            } else {
-                None
-            };
-            if let Some(e) = gave {
-                *inner.deals.hand(id) = Hand::Revoked;
-                return Settled::Gave(e);
-            }
-            drop(inner);
             // Woken by the write, the cancel or the disconnection (or spuriously).
             time::park_until(deadline);
         }
@@ -293,22 +307,21 @@ impl<T> Channel<T> {
         }
     }
 
-    /// Parks a blocking send whose message waits in offer `id` (registered under
-    /// `oper`); returns how the wait ended.
-    fn wait_for_receiver(
-        &self,
-        mut inner: MutexGuard<'_, Inner<T>>,
-        oper: Operation,
-        id: usize,
-        deadline: Option<Instant>,
-    ) -> Selected {
-        Context::with(|cx| {
-            inner.senders.register_with_deal(oper, id, cx);
-            inner.receivers.notify_observers();
-            self.changed();
-            drop(inner);
-            cx.wait_until(deadline)
-        })
+    /// Registers `cx`'s send `oper`, whose message waits in offer `id`, and releases
+    /// the lock.
+    fn offer(&self, mut inner: MutexGuard<'_, Inner<T>>, oper: Operation, id: usize, cx: &Context) {
+        inner.senders.register_with_deal(oper, id, cx);
+        inner.receivers.notify_observers();
+        self.changed();
+    }
+
+    /// Takes back the message of offer `id`, registered as `oper`, unless a receiver
+    /// took it.
+    fn withdraw(&self, oper: Operation, id: usize) -> Option<T> {
+        let mut inner = self.lock();
+        inner.senders.unregister(oper)?;
+        self.changed();
+        Some(inner.deals.take(id))
     }
 }
 
@@ -345,21 +358,31 @@ impl<T> Channel<T> {
     /// Fails (handing the message back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn deliver_late(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+    fn deliver_late(&self, inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+        if inner.is_disconnected && !inner.receivers.can_reserve_where(|_| true) {
+            return Err(msg);
+        }
+        self.hand_on(inner, msg, false);
+        Ok(())
+    }
+
+    /// Hands a message that no sender waits on any more to a waiting receiver, or else
+    /// keeps it as an orphan (`first`: ahead of the others) for the next receive.
+    fn hand_on(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T, first: bool) {
         if let Some(entry) = inner.receivers.reserve() {
             inner.deals.fill(entry.deal, Hand::Ready, msg);
             self.wake_filled(inner, entry);
-            return Ok(());
-        }
-        if inner.is_disconnected {
-            return Err(msg);
+            return;
         }
         let id = inner.deals.open(Hand::Offer);
         inner.deals.fill(id, Hand::Offer, msg);
-        inner.orphans.push_back(id);
+        if first {
+            inner.orphans.push_front(id);
+        } else {
+            inner.orphans.push_back(id);
+        }
         inner.receivers.notify_observers();
         self.changed();
-        Ok(())
     }
 }
 
@@ -468,15 +491,33 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         }
     }
 
-    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> bool {
+    fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> Accept {
+        let mut inner = self.lock();
         // The lock orders the claimer's `set_deal` before our read of it.
-        token.deal = {
-            let _inner = self.lock();
-            cx.deal()
-        };
-        match self.settle(token.deal, deadline) {
-            Settled::Ready => true,
-            Settled::Cancelled | Settled::Gave(_) => false,
+        token.deal = cx.deal();
+        match self.settle(&mut inner, token.deal, deadline) {
+            None => Accept::Wait,
+            Some(Settled::Ready) => Accept::Yes,
+            Some(Settled::Cancelled | Settled::Gave(_)) => Accept::No,
+        }
+    }
+
+    fn decline(&self, cx: &Context) {
+        let mut inner = self.lock();
+        let id = cx.deal();
+        match inner.deals.hand(id) {
+            // Filled for us: the message goes to the next receiver, first in line.
+            Hand::Ready => {
+                let msg = inner.deals.take(id);
+                self.hand_on(inner, msg, true);
+            }
+            // Its sender will find the deal revoked and deliver the message itself.
+            hand @ Hand::Promised(_) => {
+                *hand = Hand::Revoked;
+                self.changed();
+            }
+            Hand::Cancelled => inner.deals.close(id),
+            _ => unreachable!("a selected receiver's deal in an unexpected state"),
         }
     }
 
@@ -537,7 +578,7 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
             let Some(id) = self.wait_for_sender(self.lock(), deadline)? else {
                 continue;
             };
-            match self.settle(id, deadline) {
+            match self.settle_blocking(id, deadline) {
                 Settled::Ready => return Ok(self.lock().deals.take(id)),
                 Settled::Cancelled => continue,
                 Settled::Gave(e) => return Err(e),
@@ -601,11 +642,19 @@ impl<T> SelectHandle for Sending<Channel<T>> {
         }
     }
 
-    fn accept(&self, token: &mut Token, cx: &Context, _deadline: Option<Instant>) -> bool {
+    fn accept(&self, token: &mut Token, cx: &Context, _deadline: Option<Instant>) -> Accept {
         // The lock orders the claimer's `set_deal` before our read of it.
         let _inner = self.lock();
         token.deal = cx.deal();
-        true
+        Accept::Yes
+    }
+
+    fn decline(&self, cx: &Context) {
+        let mut token = Token::default();
+        let _ = self.accept(&mut token, cx, None);
+        // SAFETY: accepted on this side just now, not completed: a claimed receiver
+        // is released to look for another sender.
+        unsafe { self.abandon(&mut token) };
     }
 
     fn is_ready(&self) -> bool {
@@ -662,6 +711,57 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         }
     }
 
+    /// A send future offers its message like a blocked `send` (so `try_recv` sees
+    /// it), not as a selection's send with no message yet. `pending.token.deal` is
+    /// its offer while it waits.
+    fn poll_send(
+        &self,
+        pending: &mut Pending,
+        msg: &mut Option<T>,
+        waker: &Waker,
+    ) -> Poll<Result<(), T>> {
+        let id = pending.token.deal;
+        if id != NO_DEAL {
+            let cx = pending.waiting(waker);
+            let sel = cx.selected();
+            if sel == Selected::Waiting {
+                return Poll::Pending;
+            }
+            let oper = cx.operation();
+            pending.token.deal = NO_DEAL;
+            return Poll::Ready(match sel {
+                Selected::Operation(_) => Ok(()), // a receiver took the offer
+                // The disconnection selected the context: the offer is still there.
+                _ => Err(self.withdraw(oper, id).expect("rendezvous entry vanished")),
+            });
+        }
+        let mut inner = self.lock();
+        if let Some(entry) = inner.receivers.reserve() {
+            let msg = msg.take().expect("a send polled after it completed");
+            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            self.wake_filled(inner, entry);
+            return Poll::Ready(Ok(()));
+        }
+        let msg = msg.take().expect("a send polled after it completed");
+        if inner.is_disconnected {
+            return Poll::Ready(Err(msg));
+        }
+        let id = inner.deals.open(Hand::Offer);
+        inner.deals.fill(id, Hand::Offer, msg);
+        let cx = pending.start_wait(waker);
+        self.offer(inner, cx.operation(), id, cx);
+        pending.token.deal = id;
+        Poll::Pending
+    }
+
+    fn cancel_send(&self, pending: &mut Pending) {
+        let id = core::mem::replace(&mut pending.token.deal, NO_DEAL);
+        if let (true, Some(cx)) = (id != NO_DEAL, pending.context()) {
+            // Dropped outside the lock, with the future.
+            drop(self.withdraw(cx.operation(), id));
+        }
+    }
+
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.reserve() {
@@ -679,19 +779,16 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         let oper = Operation::hook(&mut token);
         let id = inner.deals.open(Hand::Offer);
         inner.deals.fill(id, Hand::Offer, msg);
-        let sel = self.wait_for_receiver(inner, oper, id, deadline);
+        let sel = Context::with(|cx| {
+            self.offer(inner, oper, id, cx);
+            cx.wait_until(deadline)
+        });
         if let Selected::Operation(_) = sel {
             return Ok(()); // a receiver took the offer
         }
-        // Our own timeout or the disconnection claimed the context, so no receiver
+        // Our own timeout or the disconnection selected the context, so no receiver
         // took the offer: it is still there.
-        let mut inner = self.lock();
-        inner
-            .senders
-            .unregister(oper)
-            .expect("rendezvous entry vanished");
-        self.changed();
-        let msg = inner.deals.take(id);
+        let msg = self.withdraw(oper, id).expect("rendezvous entry vanished");
         if sel == Selected::Disconnected {
             Err(SendTimeoutError::Disconnected(msg))
         } else {

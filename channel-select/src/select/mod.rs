@@ -27,7 +27,9 @@
 //! (the claimed operation); this file holds the two ways to build a selection,
 //! [`Select`] and the `select!` expansion's `SelectArray`.
 
+mod future;
 mod ops;
+mod pending;
 mod protocol;
 mod selected;
 
@@ -36,8 +38,11 @@ use crate::errors::{ReadyTimeoutError, SelectTimeoutError, TryReadyError, TrySel
 use crate::flavors::{SelectHandle, Side};
 use core::fmt;
 use core::mem::MaybeUninit;
+pub use future::{ReadyFuture, SelectFuture, SelectTimeoutFuture};
 use ops::Ops;
-use protocol::{run_ready, run_select, Op, Timeout};
+pub(crate) use pending::Pending;
+use protocol::{run_ready, run_select};
+pub(crate) use protocol::{Claim, Ids, Op, Timeout};
 use selected::selected;
 pub use selected::SelectedOperation;
 use std::time::{Duration, Instant};
@@ -264,6 +269,78 @@ impl<'a> Select<'a> {
         selected(run_select(self.ops.as_mut_slice(), timeout, self.biased)?)
     }
 
+    /// [`Select::select`] for async code: the future of the selected operation, which
+    /// is completed as after `select()`. Any mix of channels, sends, receives and
+    /// timers, with blocking and async peers alike; no runtime needed.
+    ///
+    /// Cancel safe: dropping the future before it completes leaves every channel as it
+    /// was (a wake-up it was given passes to another waiter).
+    ///
+    /// # Panics
+    /// If no operation has been added (it would wait forever).
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use std::time::Duration;
+    /// let (s, r) = channel_select::unbounded::<i32>();
+    /// let timer = channel_select::after(Duration::from_millis(10));
+    /// let mut sel = channel_select::Select::new();
+    /// let on_msg = sel.recv(&r);
+    /// let on_time = sel.recv(&timer);
+    /// let oper = sel.select_async().await; // nothing is sent: the timer wins
+    /// assert_eq!(oper.index(), on_time);
+    /// assert!(oper.recv(&timer).is_ok());
+    /// # let _ = (s, on_msg);
+    /// # });
+    /// ```
+    pub fn select_async(&mut self) -> SelectFuture<'_, 'a> {
+        SelectFuture::new(self.ops.as_mut_slice(), self.biased)
+    }
+
+    /// [`Select::select_timeout`] for async code: the selected operation, or
+    /// `SelectTimeoutError` once `timeout` has passed with nothing ready (served by
+    /// junction's own timer thread, on any executor).
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use std::time::Duration;
+    /// let (s, r) = channel_select::bounded(1);
+    /// let mut sel = channel_select::Select::new();
+    /// sel.send(&s);
+    /// let oper = sel.select_timeout_async(Duration::from_secs(1)).await.unwrap();
+    /// oper.send(&s, "room").unwrap();
+    /// assert_eq!(r.recv(), Ok("room"));
+    /// # });
+    /// ```
+    pub fn select_timeout_async(&mut self, timeout: Duration) -> SelectTimeoutFuture<'_, 'a> {
+        SelectTimeoutFuture::new(
+            self.ops.as_mut_slice(),
+            Timeout::after(timeout),
+            self.biased,
+        )
+    }
+
+    /// [`Select::ready`] for async code: the index of an operation that is ready,
+    /// without performing it.
+    ///
+    /// # Panics
+    /// If no operation has been added (it would wait forever).
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let (s, r) = channel_select::bounded(0);
+    /// let receiver = std::thread::spawn(move || r.recv().unwrap());
+    /// let mut sel = channel_select::Select::new();
+    /// let i = sel.send(&s);
+    /// assert_eq!(sel.ready_async().await, i); // the receiver waits
+    /// s.send(3).unwrap();
+    /// assert_eq!(receiver.join().unwrap(), 3);
+    /// # });
+    /// ```
+    pub fn ready_async(&mut self) -> ReadyFuture<'_, 'a> {
+        ReadyFuture::new(self.ops.as_mut_slice(), self.biased)
+    }
+
     /// Returns the index of an operation that is ready now, without performing it.
     ///
     /// Another thread may act before the caller does, so the operation may block
@@ -397,13 +474,28 @@ impl<'a, const N: usize> SelectArray<'a, N> {
         self.add(r.select_handle(), Side::Recv)
     }
 
-    fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
+    /// The operations added.
+    fn ops(&mut self) -> &mut [Op<'a>] {
         // SAFETY: the first `len` entries were written by `add`, and `MaybeUninit<Op>`
         // has the layout of `Op`.
-        let ops = unsafe {
-            core::slice::from_raw_parts_mut(self.ops.as_mut_ptr().cast::<Op<'a>>(), self.len)
-        };
-        selected(run_select(ops, timeout, self.biased)?)
+        unsafe { core::slice::from_raw_parts_mut(self.ops.as_mut_ptr().cast::<Op<'a>>(), self.len) }
+    }
+
+    fn run(&mut self, timeout: Timeout) -> Option<SelectedOperation<'a>> {
+        let biased = self.biased;
+        selected(run_select(self.ops(), timeout, biased)?)
+    }
+
+    /// Selects, awaiting; see [`Select::select_async`].
+    pub fn select_async(&mut self) -> SelectFuture<'_, 'a> {
+        let biased = self.biased;
+        SelectFuture::new(self.ops(), biased)
+    }
+
+    /// Selects, awaiting at most `timeout`; see [`Select::select_timeout_async`].
+    pub fn select_timeout_async(&mut self, timeout: Duration) -> SelectTimeoutFuture<'_, 'a> {
+        let biased = self.biased;
+        SelectTimeoutFuture::new(self.ops(), Timeout::after(timeout), biased)
     }
 
     /// Blocks until an operation can proceed; see [`Select::select`].
@@ -447,6 +539,12 @@ impl<const N: usize> Default for SelectArray<'_, N> {
 unsafe impl Send for Select<'_> {}
 // SAFETY: as above; `&Select` only allows `clone`, `Debug` and reading the options.
 unsafe impl Sync for Select<'_> {}
+
+// SAFETY: as for `Select`: `select_async!` keeps one across an `.await`, in a future
+// that must be `Send` to be spawned on a multi-threaded executor.
+unsafe impl<const N: usize> Send for SelectArray<'_, N> {}
+// SAFETY: as for `Select`.
+unsafe impl<const N: usize> Sync for SelectArray<'_, N> {}
 
 impl Clone for Select<'_> {
     fn clone(&self) -> Self {

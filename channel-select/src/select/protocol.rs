@@ -3,13 +3,13 @@
 
 use crate::channel::deadline_after;
 use crate::context::{expired, Context, Operation, Selected};
-use crate::flavors::{sleep_until, SelectHandle, Side, Snapshot, Token};
-use channel_core::sync::{random, Backoff};
+use crate::flavors::{sleep_until, Accept, SelectHandle, Side, Snapshot, Token};
+use channel_core::sync::{random, time, Backoff};
 use std::time::{Duration, Instant};
 
 /// One operation of a selection.
 #[derive(Clone, Copy)]
-pub(super) struct Op<'a> {
+pub(crate) struct Op<'a> {
     /// The endpoint.
     pub(super) handle: &'a dyn SelectHandle,
     /// The index `Select::send`/`recv` returned for it.
@@ -23,7 +23,7 @@ pub(super) struct Op<'a> {
 
 impl<'a> Op<'a> {
     /// An operation on `handle` with index `index`.
-    pub(super) fn new(handle: &'a dyn SelectHandle, index: usize, side: Side) -> Self {
+    pub(crate) fn new(handle: &'a dyn SelectHandle, index: usize, side: Side) -> Self {
         Op {
             handle,
             index,
@@ -34,16 +34,19 @@ impl<'a> Op<'a> {
 
     /// Tries to claim the operation; first records its version if `record`.
     #[inline]
-    fn attempt(&mut self, token: &mut Token, record: bool) -> bool {
+    fn attempt(&mut self, token: &mut Token, claim: Claim, record: bool) -> bool {
         if record {
             self.version = self.handle.version();
         }
-        self.handle.reserve_held(token)
+        match claim {
+            Claim::Held => self.handle.reserve_held(token),
+            Claim::Now => self.handle.reserve(token),
+        }
     }
 
     /// Whether the operation is ready now; first records its version if `record`.
     #[inline]
-    fn check(&mut self, record: bool) -> bool {
+    pub(super) fn check(&mut self, record: bool) -> bool {
         if record {
             self.version = self.handle.version();
         }
@@ -51,9 +54,39 @@ impl<'a> Op<'a> {
     }
 }
 
+/// How a selection claims the operation it picks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// Held (`reserve_held`): the caller may complete it late (a `SelectedOperation`).
+    Held,
+    /// Completed at once by the caller (`reserve`: a future's one operation).
+    Now,
+}
+
+/// How a selection's operations are named in the wait lists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ids {
+    /// By the address of each `Op`, which stays put while the selection waits (the
+    /// operations are borrowed from a `Select` or lie on a blocked thread's stack).
+    Address,
+    /// By the waiting context (one operation only: a future, which moves between
+    /// polls, so no address of its own would do).
+    Context,
+}
+
+impl Ids {
+    /// The name of `op` waiting with `cx`.
+    pub(super) fn of(self, op: &mut Op<'_>, cx: &Context) -> Operation {
+        match self {
+            Ids::Address => Operation::hook(op),
+            Ids::Context => cx.operation(),
+        }
+    }
+}
+
 /// How long a selection may wait.
 #[derive(Clone, Copy)]
-pub(super) enum Timeout {
+pub(crate) enum Timeout {
     /// Not at all.
     Now,
     /// Forever.
@@ -66,7 +99,7 @@ impl Timeout {
     pub(super) fn after(d: Duration) -> Timeout {
         deadline_after(d).map_or(Timeout::Never, Timeout::At)
     }
-    fn expired(self) -> bool {
+    pub(super) fn expired(self) -> bool {
         match self {
             Timeout::Now => true,
             Timeout::Never => false,
@@ -76,12 +109,12 @@ impl Timeout {
 
     /// Whether a selection with this timeout may report "nothing ready", and so must
     /// record versions to confirm it.
-    fn may_fail(self) -> bool {
+    pub(super) fn may_fail(self) -> bool {
         !matches!(self, Timeout::Never)
     }
 
     /// The selection's own deadline, if any.
-    fn deadline(self) -> Option<Instant> {
+    pub(super) fn deadline(self) -> Option<Instant> {
         match self {
             Timeout::At(t) => Some(t),
             _ => None,
@@ -102,16 +135,17 @@ fn below(bits: u32, n: usize) -> usize {
 /// The order is a uniformly random permutation cut short at the first ready
 /// operation, so each ready operation is equally likely to win, and a selection whose
 /// first pick is ready pays for one random draw, not a full shuffle.
-fn try_each<'a>(
-    ops: &mut [Op<'a>],
+pub(super) fn try_each(
+    ops: &mut [Op<'_>],
     token: &mut Token,
     biased: bool,
+    claim: Claim,
     record: bool,
-) -> Option<Op<'a>> {
+) -> Option<usize> {
     if biased || ops.len() < 2 {
         return ops
             .iter_mut()
-            .find_map(|op| op.attempt(token, record).then_some(*op));
+            .position(|op| op.attempt(token, claim, record));
     }
     let n = ops.len();
     let mut bits = 0u64;
@@ -123,8 +157,8 @@ fn try_each<'a>(
         }
         let j = k + below(bits as u32, n - k);
         ops.swap(k, j);
-        if ops[k].attempt(token, record) {
-            return Some(ops[k]);
+        if ops[k].attempt(token, claim, record) {
+            return Some(k);
         }
     }
     None
@@ -136,13 +170,13 @@ fn try_each<'a>(
 /// between the two passes: the report is linearizable. (A thread that moves a message
 /// from one channel to another can make every single attempt fail; it cannot leave
 /// both versions unchanged.)
-fn unchanged(ops: &[Op<'_>]) -> bool {
+pub(super) fn unchanged(ops: &[Op<'_>]) -> bool {
     ops.iter().all(|op| op.handle.version() == op.version)
 }
 
 /// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates,
 /// drawn as `try_each` draws it; under loom the source gives 0: the order stays).
-fn shuffle(ops: &mut [Op<'_>]) {
+pub(super) fn shuffle(ops: &mut [Op<'_>]) {
     let n = ops.len();
     for k in 0..n.saturating_sub(1) {
         ops.swap(k, k + below(random() as u32, n - k));
@@ -150,7 +184,7 @@ fn shuffle(ops: &mut [Op<'_>]) {
 }
 
 /// The earliest of `timeout` and the operations' own deadlines.
-fn deadline(ops: &[Op<'_>], timeout: Timeout) -> Option<Instant> {
+pub(super) fn deadline(ops: &[Op<'_>], timeout: Timeout) -> Option<Instant> {
     let mut deadline = match timeout {
         Timeout::At(t) => Some(t),
         _ => None,
@@ -163,15 +197,19 @@ fn deadline(ops: &[Op<'_>], timeout: Timeout) -> Option<Instant> {
     deadline
 }
 
-/// Registers with every operation (`watch` for ready, else `register`), parks, and
-/// unregisters. Returns the position in `ops` of the operation that claimed the
-/// context, if one did.
-fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> Option<usize> {
+/// Registers `cx` with every operation (`watch` for ready, else `register`), until one
+/// turns out ready (then calls the wait off with `Aborted`, unless something already
+/// selected the context). Returns how many were registered, and the context's state.
+pub(super) fn register_all(
+    ops: &mut [Op<'_>],
+    cx: &Context,
+    watch: bool,
+    ids: Ids,
+) -> (usize, Selected) {
     let mut registered = 0;
-    let mut sel = Selected::Waiting;
     for op in ops.iter_mut() {
         registered += 1;
-        let oper = Operation::hook(op);
+        let oper = ids.of(op, cx);
         let ready = if watch {
             op.handle.watch(oper, cx)
         } else {
@@ -179,30 +217,71 @@ fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> 
         };
         if ready {
             // Ready meanwhile: call the wait off, unless something already won.
-            sel = cx
+            let sel = cx
                 .select(Selected::Aborted)
                 .map_or_else(|s| s, |()| Selected::Aborted);
-            break;
+            return (registered, sel);
         }
-        sel = cx.selected();
+        let sel = cx.selected();
         if sel != Selected::Waiting {
-            break;
+            return (registered, sel);
         }
     }
-    if sel == Selected::Waiting {
-        sel = cx.wait_until(deadline(ops, timeout));
-    }
+    (registered, Selected::Waiting)
+}
+
+/// Removes the first `registered` registrations of `register_all`.
+pub(super) fn unregister_all(
+    ops: &mut [Op<'_>],
+    registered: usize,
+    cx: &Context,
+    watch: bool,
+    ids: Ids,
+) {
     for op in ops.iter_mut().take(registered) {
-        let oper = Operation::hook(op);
+        let oper = ids.of(op, cx);
         if watch {
             op.handle.unwatch(oper);
         } else {
             op.handle.unregister(oper);
         }
     }
+}
+
+/// The position in `ops` of the operation that `sel` names, if it names one.
+pub(super) fn winner(ops: &mut [Op<'_>], sel: Selected, cx: &Context, ids: Ids) -> Option<usize> {
     match sel {
-        Selected::Operation(oper) => ops.iter_mut().position(|op| Operation::hook(op) == oper),
+        Selected::Operation(oper) => ops.iter_mut().position(|op| ids.of(op, cx) == oper),
         _ => None,
+    }
+}
+
+/// Registers with every operation, parks, and unregisters. Returns the position in
+/// `ops` of the operation that selected the context, if one did.
+fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> Option<usize> {
+    let (registered, mut sel) = register_all(ops, cx, watch, Ids::Address);
+    if sel == Selected::Waiting {
+        sel = cx.wait_until(deadline(ops, timeout));
+    }
+    unregister_all(ops, registered, cx, watch, Ids::Address);
+    winner(ops, sel, cx, Ids::Address)
+}
+
+/// Accepts the operation whose registration won, parked while a rendezvous sender
+/// computes its message (at most until `deadline`).
+fn accept_blocking(
+    handle: &dyn SelectHandle,
+    token: &mut Token,
+    cx: &Context,
+    deadline: Option<Instant>,
+) -> bool {
+    loop {
+        match handle.accept(token, cx, deadline) {
+            Accept::Yes => return true,
+            Accept::No => return false,
+            // Unparked by the sender's write or cancel, or the deadline passed.
+            Accept::Wait => time::park_until(deadline),
+        }
     }
 }
 
@@ -223,8 +302,8 @@ pub(super) fn run_select<'a>(
     // tries it, to confirm that (cheaper than a second pass of attempts).
     let record = timeout.may_fail();
     loop {
-        if let Some(op) = try_each(ops, &mut token, biased, record) {
-            return Some((token, op));
+        if let Some(i) = try_each(ops, &mut token, biased, Claim::Held, record) {
+            return Some((token, ops[i]));
         }
         if timeout.expired() {
             if unchanged(ops) {
@@ -234,10 +313,7 @@ pub(super) fn run_select<'a>(
         }
         let won = Context::with(|cx| {
             let i = block_on(ops, timeout, cx, false)?;
-            ops[i]
-                .handle
-                .accept(&mut token, cx, timeout.deadline())
-                .then_some(i)
+            accept_blocking(ops[i].handle, &mut token, cx, timeout.deadline()).then_some(i)
         });
         if let Some(i) = won {
             return Some((token, ops[i]));

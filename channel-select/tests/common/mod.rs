@@ -2,6 +2,8 @@
 //! drop-counting message type, timing and panic-message helpers.
 #![allow(dead_code)]
 
+pub mod executor;
+
 use std::any::Any;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

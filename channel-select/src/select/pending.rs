@@ -1,0 +1,243 @@
+//! A selection driven by a future: the protocol of `protocol.rs`, step by step, as a
+//! state machine that a `poll` advances and that never blocks.
+//!
+//! Where the blocking protocol parks, a poll returns `Pending` with the task's waker in
+//! the future's own [`Context`] (created at its first registration, reused after), so
+//! the wait lists wake a task as they wake a thread. Deadlines (a timeout, a timer's
+//! due time) are armed with the timer thread of `alarms`.
+//!
+//! Cancel safety (a future dropped at any point, [`Pending::cancel`]): registrations are
+//! removed; if the context had already been selected for an operation, that wake-up is
+//! passed on (`SelectHandle::decline`): a buffered channel wakes another waiter, a
+//! rendezvous receive hands its message to the next receiver, a rendezvous send
+//! releases the receiver it was promised to. A claim is only ever made inside the poll
+//! that returns it, so no message is held across a `Pending`.
+
+use super::protocol::{
+    deadline, register_all, try_each, unchanged, unregister_all, winner, Claim, Ids, Op, Timeout,
+};
+use crate::alarms::Alarm;
+use crate::context::{Context, Selected};
+use crate::flavors::{Accept, Token};
+use crate::waiters::NO_DEAL;
+use std::task::{Poll, Waker};
+
+/// Where a polled selection stands.
+#[derive(Debug)]
+enum State {
+    /// Not registered anywhere: the next poll tries the operations.
+    Idle,
+    /// Registered (or watching, for `ready`) with the first `count` operations.
+    Registered { count: usize, watch: bool },
+    /// The registration of operation `at` won; its accept waits for a rendezvous
+    /// sender's message.
+    Accepting { at: usize },
+}
+
+/// A selection in progress in a future, between polls.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    /// The future's context, once it first registered.
+    cx: Option<Context>,
+    /// The claim of the chosen operation, once `poll_select` returns it.
+    pub(crate) token: Token,
+    /// Where it stands.
+    state: State,
+    /// The alarm of the earliest deadline, while waiting.
+    alarm: Option<Alarm>,
+}
+
+impl Pending {
+    /// A selection that has not started.
+    pub(crate) fn new() -> Self {
+        Pending {
+            cx: None,
+            token: Token::default(),
+            state: State::Idle,
+            alarm: None,
+        }
+    }
+
+    /// The context, made `Waiting` with this poll's waker, for a new wait.
+    pub(crate) fn start_wait(&mut self, waker: &Waker) -> &Context {
+        let cx = self.cx.get_or_insert_with(Context::for_task);
+        cx.reset();
+        cx.set_waker(waker);
+        cx
+    }
+
+    /// The context, if the future ever waited.
+    pub(crate) fn context(&self) -> Option<&Context> {
+        self.cx.as_ref()
+    }
+
+    /// A rendezvous send future's message waits in the channel, in its offer
+    /// (`token.deal`; see the zero flavor's `poll_send`).
+    pub(crate) fn offered(&self) -> bool {
+        self.token.deal != NO_DEAL
+    }
+
+    /// The context of the wait in progress, given this poll's waker.
+    pub(crate) fn waiting(&self, waker: &Waker) -> &Context {
+        let cx = self.cx.as_ref().expect("a pending wait has a context");
+        cx.set_waker(waker);
+        cx
+    }
+
+    /// Polls a selection over `ops` (`Select::select`'s protocol). `Ready(Some(i))`:
+    /// `ops[i]` is claimed in `self.token` (as `claim` asks); `Ready(None)`: the
+    /// timeout passed with nothing ready (confirmed, as in the blocking protocol).
+    pub(crate) fn poll_select(
+        &mut self,
+        ops: &mut [Op<'_>],
+        timeout: Timeout,
+        biased: bool,
+        claim: Claim,
+        ids: Ids,
+        waker: &Waker,
+    ) -> Poll<Option<usize>> {
+        loop {
+            match self.state {
+                State::Registered { .. } => match self.leave_if_selected(ops, ids, waker) {
+                    None => return Poll::Pending,
+                    Some(sel) => {
+                        if let Some(at) = winner(ops, sel, self.cx.as_ref().unwrap(), ids) {
+                            self.state = State::Accepting { at };
+                        }
+                    }
+                },
+                State::Accepting { at } => {
+                    let cx = self.cx.as_ref().expect("an accepting wait has a context");
+                    cx.set_waker(waker);
+                    match ops[at]
+                        .handle
+                        .accept(&mut self.token, cx, timeout.deadline())
+                    {
+                        Accept::Yes => {
+                            self.state = State::Idle;
+                            self.alarm = None;
+                            return Poll::Ready(Some(at));
+                        }
+                        Accept::No => {
+                            self.state = State::Idle;
+                            self.alarm = None;
+                        }
+                        Accept::Wait => {
+                            if let (None, Some(t)) = (&self.alarm, timeout.deadline()) {
+                                self.alarm = Some(Alarm::arm(t, cx));
+                            }
+                            return Poll::Pending;
+                        }
+                    }
+                }
+                State::Idle => {
+                    let record = timeout.may_fail();
+                    if let Some(i) = try_each(ops, &mut self.token, biased, claim, record) {
+                        return Poll::Ready(Some(i));
+                    }
+                    if timeout.expired() {
+                        if unchanged(ops) {
+                            return Poll::Ready(None);
+                        }
+                        continue;
+                    }
+                    self.enter(ops, timeout, false, ids, waker);
+                }
+            }
+        }
+    }
+
+    /// Polls a `ready` selection over `ops` (`Select::ready`'s protocol): the index of
+    /// an operation that was ready; `Ready(None)` when the timeout passed.
+    pub(crate) fn poll_ready(
+        &mut self,
+        ops: &mut [Op<'_>],
+        timeout: Timeout,
+        waker: &Waker,
+    ) -> Poll<Option<usize>> {
+        let ids = Ids::Address;
+        loop {
+            if let State::Registered { .. } = self.state {
+                let sel = match self.leave_if_selected(ops, ids, waker) {
+                    None => return Poll::Pending,
+                    Some(sel) => sel,
+                };
+                if let Some(at) = winner(ops, sel, self.cx.as_ref().unwrap(), ids) {
+                    return Poll::Ready(Some(ops[at].index));
+                }
+            }
+            let record = timeout.may_fail();
+            if let Some(op) = ops.iter_mut().find_map(|op| op.check(record).then_some(op)) {
+                return Poll::Ready(Some(op.index));
+            }
+            if timeout.expired() {
+                if unchanged(ops) {
+                    return Poll::Ready(None);
+                }
+                continue;
+            }
+            self.enter(ops, timeout, true, ids, waker);
+        }
+    }
+
+    /// Registers with every operation and arms the alarm of the earliest deadline.
+    fn enter(
+        &mut self,
+        ops: &mut [Op<'_>],
+        timeout: Timeout,
+        watch: bool,
+        ids: Ids,
+        waker: &Waker,
+    ) {
+        let cx = self.start_wait(waker);
+        let (count, sel) = register_all(ops, cx, watch, ids);
+        if sel == Selected::Waiting {
+            if let Some(t) = deadline(ops, timeout) {
+                self.alarm = Some(Alarm::arm(t, cx));
+            }
+        }
+        self.state = State::Registered { count, watch };
+    }
+
+    /// While registered: `None` if the context still waits (with this poll's waker);
+    /// otherwise unregisters everywhere and returns what selected it.
+    fn leave_if_selected(
+        &mut self,
+        ops: &mut [Op<'_>],
+        ids: Ids,
+        waker: &Waker,
+    ) -> Option<Selected> {
+        let State::Registered { count, watch } = self.state else {
+            unreachable!("leaving a wait that is not registered");
+        };
+        let cx = self.waiting(waker);
+        let sel = cx.selected();
+        if sel == Selected::Waiting {
+            return None;
+        }
+        unregister_all(ops, count, cx, watch, ids);
+        self.state = State::Idle;
+        self.alarm = None;
+        Some(sel)
+    }
+
+    /// The future is dropped: leaves any wait, passing on a wake-up it was given but
+    /// did not use (see the module).
+    pub(crate) fn cancel(&mut self, ops: &mut [Op<'_>], ids: Ids) {
+        self.alarm = None;
+        let Some(cx) = self.cx.as_ref() else {
+            return;
+        };
+        match core::mem::replace(&mut self.state, State::Idle) {
+            State::Idle => {}
+            State::Registered { count, watch } => {
+                unregister_all(ops, count, cx, watch, ids);
+                // Unregistered everywhere: the state is final now.
+                if let (Some(at), false) = (winner(ops, cx.selected(), cx, ids), watch) {
+                    ops[at].handle.decline(cx);
+                }
+            }
+            State::Accepting { at } => ops[at].handle.decline(cx),
+        }
+    }
+}
