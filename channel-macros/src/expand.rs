@@ -118,114 +118,126 @@ fn evaluation_invisible(msg: &Expr, moves_ok: bool) -> bool {
 
 /// The direct-call forms of a single unguarded, unconditional operation.
 fn direct_call(select: &SelectInput) -> Option<TokenStream> {
+    let (arm, default) = lone_operation(select)?;
+    if let Op::Send { msg, .. } = &arm.op {
+        if !evaluation_invisible(msg, default.is_none()) {
+            return None;
+        }
+    }
+    let krate = &select.krate;
+    let p = quote!(#krate::__private);
+    let h = name("__handle");
+    let (pat, body) = (let_pattern(&arm.pat), &arm.body);
+    let call = match default {
+        None => {
+            let wait = wait_call(&h, &arm.op);
+            quote! {
+                let #pat = #wait;
+                #body
+            }
+        }
+        Some(default) => attempt_or_default(&p, &h, arm, default),
+    };
+    let handle = arm.op.handle();
+    let (h_at, ty) = (name_at("__handle", handle.span()), handle_type(&p, &arm.op));
+    let borrowed = borrow(handle);
+    Some(quote! {
+        match #borrowed {
+            #h => {
+                let #h: &#ty = #h_at;
+                #call
+            }
+        }
+    })
+}
+
+/// The arm and the default of a `select!` that is one operation, with no guard and no
+/// `#[cfg]` anywhere.
+fn lone_operation(select: &SelectInput) -> Option<(&OpArm, Option<&DefaultArm>)> {
     let [arm] = select.arms.as_slice() else {
         return None;
     };
     if arm.guard.is_some() || !arm.cfgs.is_empty() {
         return None;
     }
-    let default = match &select.default {
-        Some(d) if !d.cfgs.is_empty() => return None,
-        d => d.as_ref(),
-    };
-    let krate = &select.krate;
-    let p = quote!(#krate::__private);
-    let (pat, body) = (let_pattern(&arm.pat), &arm.body);
-    let h = name("__handle");
-    let res = name("__res");
-    let m = name("__m");
-    match &arm.op {
-        Op::Recv { handle } => {
-            let h_at = name_at("__handle", handle.span());
-            let borrowed = borrow(handle);
-            let call = match default {
-                None => quote! {
-                    let #pat = #h.recv();
-                    #body
-                },
-                Some(DefaultArm {
-                    timeout,
-                    body: default_body,
-                    ..
-                }) => {
-                    let (call, timed_out) = match timeout {
-                        None => (quote!(#h.try_recv()), quote!(#p::TryRecvError::Empty)),
-                        Some(t) => (
-                            quote!(#h.recv_timeout(#t)),
-                            quote!(#p::RecvTimeoutError::Timeout),
-                        ),
-                    };
-                    quote! {
-                        match #call {
-                            #p::Result::Err(#timed_out) => { #default_body }
-                            #res => {
-                                let #pat = match #res {
-                                    #p::Result::Ok(#m) => #p::Result::Ok(#m),
-                                    #p::Result::Err(_) => #p::Result::Err(#p::RecvError),
-                                };
-                                #body
-                            }
-                        }
-                    }
-                }
-            };
-            Some(quote! {
-                match #borrowed {
-                    #h => {
-                        let #h: &#p::Receiver<_> = #h_at;
-                        #call
-                    }
-                }
-            })
-        }
-        Op::Send { handle, msg } => {
-            if !evaluation_invisible(msg, default.is_none()) {
-                return None;
+    match &select.default {
+        Some(d) if !d.cfgs.is_empty() => None,
+        d => Some((arm, d.as_ref())),
+    }
+}
+
+/// `Receiver<_>` or `Sender<_>`: what an arm's handle must be a reference to.
+fn handle_type(p: &TokenStream, op: &Op) -> TokenStream {
+    match op {
+        Op::Recv { .. } => quote!(#p::Receiver<_>),
+        Op::Send { .. } => quote!(#p::Sender<_>),
+    }
+}
+
+/// The single operation's waiting call on `h`: `h.recv()` or `h.send(msg)`.
+fn wait_call(h: &Ident, op: &Op) -> TokenStream {
+    match op {
+        Op::Recv { .. } => quote!(#h.recv()),
+        Op::Send { msg, .. } => quote!(#h.send(#msg)),
+    }
+}
+
+/// The single operation tried now (`default`) or for a while (`default(t)`): the
+/// default body when it was not ready, else the arm with the result the waiting call
+/// would have given.
+fn attempt_or_default(
+    p: &TokenStream,
+    h: &Ident,
+    arm: &OpArm,
+    default: &DefaultArm,
+) -> TokenStream {
+    let (res, m) = (name("__res"), name("__m"));
+    let (pat, body, default_body) = (let_pattern(&arm.pat), &arm.body, &default.body);
+    let (attempt, not_ready) = attempt_call(p, h, &arm.op, default.timeout.as_ref());
+    let as_waited = match &arm.op {
+        Op::Recv { .. } => quote! {
+            #p::Result::Ok(#m) => #p::Result::Ok(#m),
+            #p::Result::Err(_) => #p::Result::Err(#p::RecvError),
+        },
+        Op::Send { .. } => quote! {
+            #p::Result::Ok(()) => #p::Result::Ok(()),
+            #p::Result::Err(#m) => {
+                #p::Result::Err(#p::SendError(#m.into_inner()))
             }
-            let h_at = name_at("__handle", handle.span());
-            let borrowed = borrow(handle);
-            let call = match default {
-                None => quote! {
-                    let #pat = #h.send(#msg);
-                    #body
-                },
-                Some(DefaultArm {
-                    timeout,
-                    body: default_body,
-                    ..
-                }) => {
-                    let (call, timed_out) = match timeout {
-                        None => (quote!(#h.try_send(#msg)), quote!(#p::TrySendError::Full(_))),
-                        Some(t) => (
-                            quote!(#h.send_timeout(#msg, #t)),
-                            quote!(#p::SendTimeoutError::Timeout(_)),
-                        ),
-                    };
-                    quote! {
-                        match #call {
-                            #p::Result::Err(#timed_out) => { #default_body }
-                            #res => {
-                                let #pat = match #res {
-                                    #p::Result::Ok(()) => #p::Result::Ok(()),
-                                    #p::Result::Err(#m) => {
-                                        #p::Result::Err(#p::SendError(#m.into_inner()))
-                                    }
-                                };
-                                #body
-                            }
-                        }
-                    }
-                }
-            };
-            Some(quote! {
-                match #borrowed {
-                    #h => {
-                        let #h: &#p::Sender<_> = #h_at;
-                        #call
-                    }
-                }
-            })
+        },
+    };
+    quote! {
+        match #attempt {
+            #p::Result::Err(#not_ready) => { #default_body }
+            #res => {
+                let #pat = match #res { #as_waited };
+                #body
+            }
         }
+    }
+}
+
+/// The non-blocking (no `timeout`) or timed call on `h`, and the pattern of its error
+/// that means "not ready in time".
+fn attempt_call(
+    p: &TokenStream,
+    h: &Ident,
+    op: &Op,
+    timeout: Option<&Expr>,
+) -> (TokenStream, TokenStream) {
+    match (op, timeout) {
+        (Op::Recv { .. }, None) => (quote!(#h.try_recv()), quote!(#p::TryRecvError::Empty)),
+        (Op::Recv { .. }, Some(t)) => (
+            quote!(#h.recv_timeout(#t)),
+            quote!(#p::RecvTimeoutError::Timeout),
+        ),
+        (Op::Send { msg, .. }, None) => {
+            (quote!(#h.try_send(#msg)), quote!(#p::TrySendError::Full(_)))
+        }
+        (Op::Send { msg, .. }, Some(t)) => (
+            quote!(#h.send_timeout(#msg, #t)),
+            quote!(#p::SendTimeoutError::Timeout(_)),
+        ),
     }
 }
 

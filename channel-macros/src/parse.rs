@@ -56,6 +56,15 @@ pub(crate) enum Op {
     },
 }
 
+impl Op {
+    /// The receiver or sender the operation waits on.
+    pub(crate) fn handle(&self) -> &Expr {
+        match self {
+            Op::Recv { handle } | Op::Send { handle, .. } => handle,
+        }
+    }
+}
+
 /// The `default` arm.
 pub(crate) struct DefaultArm {
     /// The predicates of the arm's `#[cfg(...)]` attributes (all must hold).
