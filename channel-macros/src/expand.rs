@@ -264,106 +264,217 @@ struct Pieces {
     dispatch: TokenStream,
 }
 
+/// What the pieces of one arm name.
+struct ArmNames<'a> {
+    /// The path to the facade's private items.
+    p: &'a TokenStream,
+    /// The arm as parsed.
+    arm: &'a OpArm,
+    /// The arm's `#[cfg(all(...))]`, or nothing.
+    on: TokenStream,
+    /// `Receiver<_>` or `Sender<_>`.
+    ty: TokenStream,
+    /// The `SelectArray` method that registers the operation: `recv` or `send`.
+    register: Ident,
+    /// `__handleK`: the borrowed handle (an `Option` of it when guarded).
+    h: Ident,
+    /// `__indexK`: the operation's index in the selection (an `Option` when guarded).
+    i: Ident,
+}
+
 impl Pieces {
+    /// Adds the pieces of arm number `k`.
     fn add(&mut self, p: &TokenStream, k: usize, arm: &OpArm) {
-        let on = cfg_on(&arm.cfgs);
-        let (handle, ty, register) = match &arm.op {
-            Op::Recv { handle } => (handle, quote!(#p::Receiver<_>), quote!(recv)),
-            Op::Send { handle, .. } => (handle, quote!(#p::Sender<_>), quote!(send)),
+        let register = match &arm.op {
+            Op::Recv { .. } => "recv",
+            Op::Send { .. } => "send",
         };
-        let h = format_ident!("__handle{}", k, span = Span::mixed_site());
-        let i = format_ident!("__index{}", k, span = Span::mixed_site());
-        let (sel, oper, idx, one) = (name("__sel"), name("__oper"), name("__i"), name("__h"));
-        let (pat, body) = (let_pattern(&arm.pat), &arm.body);
-        let borrowed = borrow(handle);
-        let complete = match &arm.op {
-            Op::Recv { .. } => quote!(#oper.recv(#one)),
-            Op::Send { msg, .. } => quote!(#oper.send(#one, #msg)),
+        let a = ArmNames {
+            p,
+            arm,
+            on: cfg_on(&arm.cfgs),
+            ty: handle_type(p, &arm.op),
+            register: Ident::new(register, Span::call_site()),
+            h: format_ident!("__handle{}", k, span = Span::mixed_site()),
+            i: format_ident!("__index{}", k, span = Span::mixed_site()),
         };
-        let enabled = name("__enabled");
+        let (on, h, i) = (&a.on, &a.h, &a.i);
+        self.indices.extend(quote!(#on let #i;));
         match &arm.guard {
-            None => {
-                let h_at = name_at(&h.to_string(), handle.span());
-                self.elems.extend(quote!(#on #borrowed,));
-                self.checks.extend(quote!(#on let #h: &#ty = #h_at;));
-                self.indices.extend(quote!(#on let #i;));
-                self.registers
-                    .extend(quote!(#on { #i = #sel.#register(#h); }));
-                if arm.cfgs.is_empty() {
-                    self.always_enabled = true;
-                } else {
-                    self.enables.extend(quote!(#on { #enabled = true; }));
-                }
-                self.dispatch.extend(quote! {
-                    #on #idx if #idx == #i => {
-                        let #oper = #p::ManuallyDrop::into_inner(#oper);
-                        let #one = #h;
-                        let #pat = #complete;
-                        #body
-                    }
-                });
-            }
-            Some(guard) => {
-                let g = format_ident!("__guard{}", k, span = Span::mixed_site());
-                let guard_span = guard.span();
-                self.guards
-                    .extend(quote_spanned!(guard_span=> #on let #g: #p::bool = #guard;));
-                let x = name("__x");
-                let x_at = name_at("__x", handle.span());
-                if matches!(handle, Expr::Call(_) | Expr::MethodCall(_)) {
-                    // A call's value (never a place, so nothing is moved) is kept in the
-                    // tuple by value: the temporary of a conditional expression would end
-                    // with the `if`, an owned `after(d)` must live through the select.
-                    // `Borrow` then views it, owned or a reference, as `&Receiver<_>`.
-                    self.elems.extend(quote! {
-                        #on (if #g { #p::Option::Some(#handle) } else { #p::Option::None }),
-                    });
-                    self.checks.extend(quote! {
-                        #on let #h: #p::Option<&#ty> = match &#h {
-                            #p::Option::Some(#x) => #p::Option::Some(#p::Borrow::borrow(#x_at)),
-                            #p::Option::None => #p::Option::None,
-                        };
-                    });
-                } else {
-                    // The handle is borrowed as a match scrutinee, where no expected type
-                    // reaches it (a block such as `{ log(); &r }` must not be checked
-                    // against `Receiver<_>`), then coerced to `&Receiver<_>`.
-                    self.elems.extend(quote! {
-                        #on (if #g {
-                            match #borrowed { #x => #p::Option::<&#ty>::Some(#x_at) }
-                        } else {
-                            #p::Option::None
-                        }),
-                    });
-                }
-                self.indices.extend(quote!(#on let #i;));
-                self.registers.extend(quote! {
-                    #on {
-                        #i = match #h {
-                            #p::Option::Some(#one) => #p::Option::Some(#sel.#register(#one)),
-                            #p::Option::None => #p::Option::None,
-                        };
-                    }
-                });
-                self.enables
-                    .extend(quote!(#on { if #g { #enabled = true; } }));
-                self.dispatch.extend(quote! {
-                    #on #idx if #p::Option::Some(#idx) == #i => {
-                        let #oper = #p::ManuallyDrop::into_inner(#oper);
-                        let #one = match #h {
-                            #p::Option::Some(#one) => #one,
-                            #p::Option::None => #p::panic!(#NO_ARM),
-                        };
-                        let #pat = #complete;
-                        #body
-                    }
-                });
-            }
+            None => self.add_unguarded(&a),
+            Some(guard) => self.add_guarded(&a, k, guard),
         }
         if let Some(off) = cfg_off(&arm.cfgs) {
             self.elems.extend(quote!(#off (),));
         }
         self.binds.extend(quote!(#h,));
+    }
+
+    /// An arm without a guard: its handle is borrowed and registered as it is.
+    fn add_unguarded(&mut self, a: &ArmNames) {
+        let ArmNames {
+            on,
+            ty,
+            h,
+            i,
+            register,
+            ..
+        } = a;
+        let handle = a.arm.op.handle();
+        let (h_at, borrowed) = (name_at(&h.to_string(), handle.span()), borrow(handle));
+        let (sel, idx, enabled) = (name("__sel"), name("__i"), name("__enabled"));
+        self.elems.extend(quote!(#on #borrowed,));
+        self.checks.extend(quote!(#on let #h: &#ty = #h_at;));
+        self.registers
+            .extend(quote!(#on { #i = #sel.#register(#h); }));
+        if a.arm.cfgs.is_empty() {
+            self.always_enabled = true;
+        } else {
+            self.enables.extend(quote!(#on { #enabled = true; }));
+        }
+        self.add_dispatch(a, quote!(#idx == #i), quote!(#h));
+    }
+
+    /// An arm with a guard: `__handleK` and `__indexK` are `Option`s, `Some` only when
+    /// the guard held.
+    fn add_guarded(&mut self, a: &ArmNames, k: usize, guard: &Expr) {
+        let ArmNames {
+            p,
+            on,
+            h,
+            i,
+            register,
+            ..
+        } = a;
+        let g = format_ident!("__guard{}", k, span = Span::mixed_site());
+        self.guards
+            .extend(quote_spanned!(guard.span()=> #on let #g: #p::bool = #guard;));
+        self.add_guarded_handle(a, &g);
+        let (sel, idx, one, enabled) = (name("__sel"), name("__i"), name("__h"), name("__enabled"));
+        self.registers.extend(quote! {
+            #on {
+                #i = match #h {
+                    #p::Option::Some(#one) => #p::Option::Some(#sel.#register(#one)),
+                    #p::Option::None => #p::Option::None,
+                };
+            }
+        });
+        self.enables
+            .extend(quote!(#on { if #g { #enabled = true; } }));
+        let handle = quote! {
+            match #h {
+                #p::Option::Some(#one) => #one,
+                #p::Option::None => #p::panic!(#NO_ARM),
+            }
+        };
+        self.add_dispatch(a, quote!(#p::Option::Some(#idx) == #i), handle);
+    }
+
+    /// A guarded arm's tuple element, evaluated only when the guard `g` holds.
+    fn add_guarded_handle(&mut self, a: &ArmNames, g: &Ident) {
+        let ArmNames { p, on, ty, h, .. } = a;
+        let handle = a.arm.op.handle();
+        let (x, x_at) = (name("__x"), name_at("__x", handle.span()));
+        if matches!(handle, Expr::Call(_) | Expr::MethodCall(_)) {
+            // A call's value (never a place, so nothing is moved) is kept in the
+            // tuple by value: the temporary of a conditional expression would end
+            // with the `if`, an owned `after(d)` must live through the select.
+            // `Borrow` then views it, owned or a reference, as `&Receiver<_>`.
+            self.elems.extend(quote! {
+                #on (if #g { #p::Option::Some(#handle) } else { #p::Option::None }),
+            });
+            self.checks.extend(quote! {
+                #on let #h: #p::Option<&#ty> = match &#h {
+                    #p::Option::Some(#x) => #p::Option::Some(#p::Borrow::borrow(#x_at)),
+                    #p::Option::None => #p::Option::None,
+                };
+            });
+        } else {
+            // The handle is borrowed as a match scrutinee, where no expected type
+            // reaches it (a block such as `{ log(); &r }` must not be checked
+            // against `Receiver<_>`), then coerced to `&Receiver<_>`.
+            let borrowed = borrow(handle);
+            self.elems.extend(quote! {
+                #on (if #g {
+                    match #borrowed { #x => #p::Option::<&#ty>::Some(#x_at) }
+                } else {
+                    #p::Option::None
+                }),
+            });
+        }
+    }
+
+    /// The arm's case of the `match` on the selected index `__i`, taken when `selected`
+    /// holds: completes the operation on `handle`, binds the pattern, runs the body.
+    fn add_dispatch(&mut self, a: &ArmNames, selected: TokenStream, handle: TokenStream) {
+        let ArmNames { p, on, arm, .. } = a;
+        let (oper, idx, one) = (name("__oper"), name("__i"), name("__h"));
+        let (pat, body) = (let_pattern(&arm.pat), &arm.body);
+        let complete = match &arm.op {
+            Op::Recv { .. } => quote!(#oper.recv(#one)),
+            Op::Send { msg, .. } => quote!(#oper.send(#one, #msg)),
+        };
+        self.dispatch.extend(quote! {
+            #on #idx if #selected => {
+                let #oper = #p::ManuallyDrop::into_inner(#oper);
+                let #one = #handle;
+                let #pat = #complete;
+                #body
+            }
+        });
+    }
+
+    /// The whole general expansion (the shape in the module comment): the arms' pieces
+    /// around the block that selects, which makes the `SelectArray` with `new_sel` and
+    /// sets `__outcome` in `selection`, then the match on the outcome, whose `None`
+    /// cases are `none_arms`. `__sel` and the `SelectedOperation` borrowed for its
+    /// index live only inside that block, and the operation leaves it in a
+    /// `ManuallyDrop` (taken out again first thing in its arm), so `__outcome` has no
+    /// drop glue: nothing `!Send` stays alive while a body runs, or awaits in an
+    /// `async fn`.
+    fn assemble(
+        self,
+        p: &TokenStream,
+        new_sel: TokenStream,
+        selection: TokenStream,
+        none_arms: TokenStream,
+    ) -> TokenStream {
+        let Pieces {
+            guards,
+            elems,
+            binds,
+            checks,
+            indices,
+            registers,
+            dispatch,
+            ..
+        } = self;
+        let (sel, oper) = (name("__sel"), name("__oper"));
+        let (idx, outcome) = (name("__i"), name("__outcome"));
+        quote! {
+            #guards
+            match (#elems) {
+                (#binds) => {
+                    #checks
+                    #indices
+                    let #outcome = {
+                        #[allow(unused_mut)]
+                        let mut #sel = #new_sel;
+                        #registers
+                        let #outcome;
+                        #selection
+                        #outcome
+                    };
+                    match #outcome {
+                        #p::Option::Some((#idx, #oper)) => match #idx {
+                            #dispatch
+                            _ => #p::panic!(#NO_ARM),
+                        },
+                        #none_arms
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -375,36 +486,57 @@ fn with_select(select: &SelectInput) -> TokenStream {
     for (k, arm) in select.arms.iter().enumerate() {
         pieces.add(&p, k, arm);
     }
-    let Pieces {
-        guards,
-        elems,
-        binds,
-        checks,
-        indices,
-        registers,
-        enables,
-        always_enabled,
-        dispatch,
-    } = pieces;
-    let (sel, oper, idx, o, outcome, enabled) = (
-        name("__sel"),
-        name("__oper"),
-        name("__i"),
-        name("__o"),
-        name("__outcome"),
-        name("__enabled"),
+    let default = select.default.as_ref();
+    let selection = under_default(default, |d| attempt(&p, d), waiting(&p, &pieces));
+    let none_arms = under_default(
+        default,
+        |d| {
+            let body = &d.body;
+            quote!(#p::Option::None => { #body })
+        },
+        quote!(#p::Option::None => #p::panic!(#NO_ARM),),
     );
-    // The selection holds exactly the arms' operations, on the stack.
+    pieces.assemble(&p, new_selection(&p, select), selection, none_arms)
+}
+
+/// `SelectArray::<'_, N>::new()`, or `new_biased()`: a selection of exactly the arms'
+/// operations, on the stack.
+fn new_selection(p: &TokenStream, select: &SelectInput) -> TokenStream {
     let arms = select.arms.len();
     let new = if select.biased {
         quote!(new_biased)
     } else {
         quote!(new)
     };
-    // Blocking selection, which must not start when every arm is disabled.
-    let blocking_check = if always_enabled {
+    quote!(#p::SelectArray::<'_, #arms>::#new())
+}
+
+/// `with(default)` under the default arm's `#[cfg]`, and `without` where that removes
+/// it; just `without` when there is no default arm.
+fn under_default(
+    default: Option<&DefaultArm>,
+    with: impl FnOnce(&DefaultArm) -> TokenStream,
+    without: TokenStream,
+) -> TokenStream {
+    let Some(default) = default else {
+        return without;
+    };
+    let (on, with) = (cfg_on(&default.cfgs), with(default));
+    let mut tokens = quote!(#on #with);
+    if let Some(off) = cfg_off(&default.cfgs) {
+        tokens.extend(quote!(#off #without));
+    }
+    tokens
+}
+
+/// The selection without a default arm: waits until an arm is selected, after checking
+/// that some arm takes part, and sets `__outcome`.
+fn waiting(p: &TokenStream, pieces: &Pieces) -> TokenStream {
+    let (sel, o, outcome) = (name("__sel"), name("__o"), name("__outcome"));
+    let check = if pieces.always_enabled {
         TokenStream::new()
     } else {
+        let (enabled, enables) = (name("__enabled"), &pieces.enables);
         quote! {
             #[allow(unused_mut)]
             let mut #enabled = false;
@@ -414,67 +546,29 @@ fn with_select(select: &SelectInput) -> TokenStream {
             }
         }
     };
-    let blocking = quote! {{
-        #blocking_check
+    quote! {{
+        #check
         let #o = #sel.select();
         #outcome = #p::Option::Some((#o.index(), #p::ManuallyDrop::new(#o)));
-    }};
-    let unreachable_none = quote!(#p::Option::None => #p::panic!(#NO_ARM),);
-    let (attempts, none_arms) = match &select.default {
-        None => (blocking, unreachable_none),
-        Some(default) => {
-            let (on, off) = (cfg_on(&default.cfgs), cfg_off(&default.cfgs));
-            let attempt = match &default.timeout {
-                None => quote!(#sel.try_select()),
-                Some(t) => quote!(#sel.select_timeout(#t)),
-            };
-            let default_body = &default.body;
-            let mut attempts = quote! {
-                #on {
-                    #outcome = match #attempt {
-                        #p::Result::Ok(#o) => {
-                            #p::Option::Some((#o.index(), #p::ManuallyDrop::new(#o)))
-                        }
-                        #p::Result::Err(_) => #p::Option::None,
-                    };
-                }
-            };
-            let mut none_arms = quote!(#on #p::Option::None => { #default_body });
-            if let Some(off) = off {
-                attempts.extend(quote!(#off #blocking));
-                none_arms.extend(quote!(#off #unreachable_none));
-            }
-            (attempts, none_arms)
-        }
+    }}
+}
+
+/// The selection of a `default` arm: tries now, or waits at most its timeout, and sets
+/// `__outcome` (`None`: nothing was ready in time).
+fn attempt(p: &TokenStream, default: &DefaultArm) -> TokenStream {
+    let (sel, o, outcome) = (name("__sel"), name("__o"), name("__outcome"));
+    let attempt = match &default.timeout {
+        None => quote!(#sel.try_select()),
+        Some(t) => quote!(#sel.select_timeout(#t)),
     };
-    // `__sel` and the `SelectedOperation` borrowed for its index live only inside the
-    // block, and the operation leaves it in a `ManuallyDrop` (taken out again first
-    // thing in its arm), so `__outcome` has no drop glue: nothing `!Send` stays alive
-    // while a body runs, or awaits in an `async fn`.
-    quote! {
-        #guards
-        match (#elems) {
-            (#binds) => {
-                #checks
-                #indices
-                let #outcome = {
-                    #[allow(unused_mut)]
-                    let mut #sel = #p::SelectArray::<'_, #arms>::#new();
-                    #registers
-                    let #outcome;
-                    #attempts
-                    #outcome
-                };
-                match #outcome {
-                    #p::Option::Some((#idx, #oper)) => match #idx {
-                        #dispatch
-                        _ => #p::panic!(#NO_ARM),
-                    },
-                    #none_arms
-                }
+    quote! {{
+        #outcome = match #attempt {
+            #p::Result::Ok(#o) => {
+                #p::Option::Some((#o.index(), #p::ManuallyDrop::new(#o)))
             }
-        }
-    }
+            #p::Result::Err(_) => #p::Option::None,
+        };
+    }}
 }
 
 #[cfg(test)]
