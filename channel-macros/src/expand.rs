@@ -1,8 +1,16 @@
-//! Code generation for `select!`.
+//! Code generation for `select!` and `select_async!`.
+//!
+//! One parsed `select!` expands in either [`Mode`]: blocking, for `select!`, or async,
+//! for `select_async!`. The two write the same code except where it waits, and every
+//! such place is a method of `Mode`: the selection (`select()` or
+//! `select_async().await`, `select_timeout(t)` or `select_timeout_async(t).await`;
+//! `try_select()` in both) and the lone operation's call below.
 //!
 //! A `select!` with exactly one operation, no guard and no `#[cfg]` becomes the direct
 //! call (`recv`, `try_recv`, `recv_timeout`, and for a send whose message cannot be seen
-//! being evaluated, `send`, `try_send`, `send_timeout`). Everything else becomes
+//! being evaluated, `send`, `try_send`, `send_timeout`; async: `recv_async().await`,
+//! `try_recv`, `send_async(v).await`, `try_send`, and a `default(t)` goes through the
+//! `SelectArray`, as handles have no timed futures). Everything else becomes
 //! straight-line code around one `SelectArray` (a `Select` of exactly the arms'
 //! operations, on the stack), with no recursion and no nesting that grows
 //! with the number of arms:
@@ -18,7 +26,8 @@
 //!                 let mut __sel = SelectArray::<'_, N>::new(); // N: the arms
 //!                 __index0 = __sel.recv(__handle0);
 //!                 __index1 = match __handle1 { Some(h) => Some(__sel.send(h)), None => None };
-//!                 let __o = __sel.select();           // or try_select / select_timeout
+//!                 let __o = __sel.select();           // or try_select, select_timeout,
+//!                                                     // select_async().await, ...
 //!                 Some((__o.index(), ManuallyDrop::new(__o)))
 //!             };
 //!             match __outcome {
@@ -58,10 +67,56 @@ const ALL_DISABLED: &str = "select!: every arm is disabled (its guard is false o
                             removed it) and there is no `default` arm, so it could never finish";
 const NO_ARM: &str = "select!: the selected operation matches no arm (a bug in junction)";
 
-/// The expansion of one `select!`.
-pub(crate) fn expand(select: &SelectInput) -> TokenStream {
-    let code = direct_call(select).unwrap_or_else(|| with_select(select));
+/// The expansion of one `select!` (`Mode::Blocking`) or `select_async!` (`Mode::Async`).
+pub(crate) fn expand(select: &SelectInput, mode: Mode) -> TokenStream {
+    let code = direct_call(select, mode).unwrap_or_else(|| with_select(select, mode));
     quote!({ #code })
+}
+
+/// How the expansion waits: the one thing in which `select!` and `select_async!` differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `select!`: the thread blocks.
+    Blocking,
+    /// `select_async!`: the enclosing async fn or block awaits.
+    Async,
+}
+
+impl Mode {
+    /// Waits for the selection `sel`: a `SelectedOperation`.
+    fn select(self, sel: &Ident) -> TokenStream {
+        match self {
+            Mode::Blocking => quote!(#sel.select()),
+            Mode::Async => quote!(#sel.select_async().await),
+        }
+    }
+
+    /// Waits for the selection `sel` at most `timeout`:
+    /// `Result<SelectedOperation, SelectTimeoutError>`.
+    fn select_timeout(self, sel: &Ident, timeout: &Expr) -> TokenStream {
+        match self {
+            Mode::Blocking => quote!(#sel.select_timeout(#timeout)),
+            Mode::Async => quote!(#sel.select_timeout_async(#timeout).await),
+        }
+    }
+
+    /// Waits for a lone operation on its handle `h`: `Result<T, RecvError>` or
+    /// `Result<(), SendError<T>>`.
+    fn wait(self, h: &Ident, op: &Op) -> TokenStream {
+        match (self, op) {
+            (Mode::Blocking, Op::Recv { .. }) => quote!(#h.recv()),
+            (Mode::Blocking, Op::Send { msg, .. }) => quote!(#h.send(#msg)),
+            (Mode::Async, Op::Recv { .. }) => quote!(#h.recv_async().await),
+            (Mode::Async, Op::Send { msg, .. }) => quote!(#h.send_async(#msg).await),
+        }
+    }
+
+    /// Whether a lone operation with `default(t)` is a timed call on its handle
+    /// (`recv_timeout`, `send_timeout`). Handles have no timed futures, so an async
+    /// expansion selects with a timeout instead.
+    fn has_timed_calls(self) -> bool {
+        self == Mode::Blocking
+    }
 }
 
 /// A hygienic name for the expansion's own variables.
@@ -117,8 +172,8 @@ fn evaluation_invisible(msg: &Expr, moves_ok: bool) -> bool {
 }
 
 /// The direct-call forms of a single unguarded, unconditional operation.
-fn direct_call(select: &SelectInput) -> Option<TokenStream> {
-    let (arm, default) = lone_operation(select)?;
+fn direct_call(select: &SelectInput, mode: Mode) -> Option<TokenStream> {
+    let (arm, default) = lone_operation(select, mode)?;
     if let Op::Send { msg, .. } = &arm.op {
         if !evaluation_invisible(msg, default.is_none()) {
             return None;
@@ -130,7 +185,7 @@ fn direct_call(select: &SelectInput) -> Option<TokenStream> {
     let (pat, body) = (let_pattern(&arm.pat), &arm.body);
     let call = match default {
         None => {
-            let wait = wait_call(&h, &arm.op);
+            let wait = mode.wait(&h, &arm.op);
             quote! {
                 let #pat = #wait;
                 #body
@@ -152,8 +207,8 @@ fn direct_call(select: &SelectInput) -> Option<TokenStream> {
 }
 
 /// The arm and the default of a `select!` that is one operation, with no guard and no
-/// `#[cfg]` anywhere.
-fn lone_operation(select: &SelectInput) -> Option<(&OpArm, Option<&DefaultArm>)> {
+/// `#[cfg]` anywhere, and no timeout unless `mode` has timed calls.
+fn lone_operation(select: &SelectInput, mode: Mode) -> Option<(&OpArm, Option<&DefaultArm>)> {
     let [arm] = select.arms.as_slice() else {
         return None;
     };
@@ -162,6 +217,7 @@ fn lone_operation(select: &SelectInput) -> Option<(&OpArm, Option<&DefaultArm>)>
     }
     match &select.default {
         Some(d) if !d.cfgs.is_empty() => None,
+        Some(d) if d.timeout.is_some() && !mode.has_timed_calls() => None,
         d => Some((arm, d.as_ref())),
     }
 }
@@ -171,14 +227,6 @@ fn handle_type(p: &TokenStream, op: &Op) -> TokenStream {
     match op {
         Op::Recv { .. } => quote!(#p::Receiver<_>),
         Op::Send { .. } => quote!(#p::Sender<_>),
-    }
-}
-
-/// The single operation's waiting call on `h`: `h.recv()` or `h.send(msg)`.
-fn wait_call(h: &Ident, op: &Op) -> TokenStream {
-    match op {
-        Op::Recv { .. } => quote!(#h.recv()),
-        Op::Send { msg, .. } => quote!(#h.send(#msg)),
     }
 }
 
@@ -479,7 +527,7 @@ impl Pieces {
 }
 
 /// The general expansion around one `Select` (see the module comment).
-fn with_select(select: &SelectInput) -> TokenStream {
+fn with_select(select: &SelectInput, mode: Mode) -> TokenStream {
     let krate = &select.krate;
     let p = quote!(#krate::__private);
     let mut pieces = Pieces::default();
@@ -487,7 +535,11 @@ fn with_select(select: &SelectInput) -> TokenStream {
         pieces.add(&p, k, arm);
     }
     let default = select.default.as_ref();
-    let selection = under_default(default, |d| attempt(&p, d), waiting(&p, &pieces));
+    let selection = under_default(
+        default,
+        |d| attempt(&p, d, mode),
+        waiting(&p, &pieces, mode),
+    );
     let none_arms = under_default(
         default,
         |d| {
@@ -531,8 +583,9 @@ fn under_default(
 
 /// The selection without a default arm: waits until an arm is selected, after checking
 /// that some arm takes part, and sets `__outcome`.
-fn waiting(p: &TokenStream, pieces: &Pieces) -> TokenStream {
-    let (sel, o, outcome) = (name("__sel"), name("__o"), name("__outcome"));
+fn waiting(p: &TokenStream, pieces: &Pieces, mode: Mode) -> TokenStream {
+    let (o, outcome) = (name("__o"), name("__outcome"));
+    let select = mode.select(&name("__sel"));
     let check = if pieces.always_enabled {
         TokenStream::new()
     } else {
@@ -548,18 +601,18 @@ fn waiting(p: &TokenStream, pieces: &Pieces) -> TokenStream {
     };
     quote! {{
         #check
-        let #o = #sel.select();
+        let #o = #select;
         #outcome = #p::Option::Some((#o.index(), #p::ManuallyDrop::new(#o)));
     }}
 }
 
 /// The selection of a `default` arm: tries now, or waits at most its timeout, and sets
 /// `__outcome` (`None`: nothing was ready in time).
-fn attempt(p: &TokenStream, default: &DefaultArm) -> TokenStream {
+fn attempt(p: &TokenStream, default: &DefaultArm, mode: Mode) -> TokenStream {
     let (sel, o, outcome) = (name("__sel"), name("__o"), name("__outcome"));
     let attempt = match &default.timeout {
         None => quote!(#sel.try_select()),
-        Some(t) => quote!(#sel.select_timeout(#t)),
+        Some(t) => mode.select_timeout(&sel, t),
     };
     quote! {{
         #outcome = match #attempt {
@@ -578,7 +631,12 @@ mod tests {
 
     fn expand_str(tokens: TokenStream) -> String {
         let input: SelectInput = syn::parse2(tokens).unwrap();
-        expand(&input).to_string()
+        expand(&input, Mode::Blocking).to_string()
+    }
+
+    fn expand_async(tokens: TokenStream) -> String {
+        let input: SelectInput = syn::parse2(tokens).unwrap();
+        expand(&input, Mode::Async).to_string()
     }
 
     #[test]
@@ -636,5 +694,94 @@ mod tests {
         // one registration and one dispatch arm each, no nesting per arm
         assert_eq!(out.matches(". recv (__h)").count(), 100);
         assert_eq!(out.matches("match ").count(), 3);
+    }
+
+    #[test]
+    fn async_lone_operations_await_their_futures() {
+        let out = expand_async(quote! { jx; recv(r) -> m => m });
+        assert!(out.contains("__handle . recv_async () . await"), "{out}");
+        assert!(!out.contains("SelectArray"), "{out}");
+        let out = expand_async(quote! { jx; send(s, v) -> m => m });
+        assert!(out.contains("__handle . send_async (v) . await"), "{out}");
+        assert!(!out.contains("SelectArray"), "{out}");
+        // `default` tries without waiting, as in `select!`
+        let out = expand_async(quote! { jx; recv(r) -> m => m, default => 0 });
+        assert!(
+            out.contains("try_recv ()") && !out.contains("await"),
+            "{out}"
+        );
+        let out = expand_async(quote! { jx; send(s, ()) -> m => m, default => 0 });
+        assert!(
+            out.contains("try_send (())") && !out.contains("await"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn async_timed_lone_operations_select_with_a_timeout() {
+        for tokens in [
+            quote! { jx; recv(r) -> m => m, default(t) => 0 },
+            quote! { jx; send(s, -1) -> m => m, default(t) => 0 },
+        ] {
+            let out = expand_async(tokens);
+            assert!(out.contains("SelectArray :: < '_ , 1usize >"), "{out}");
+            assert!(
+                out.contains("__sel . select_timeout_async (t) . await"),
+                "{out}"
+            );
+            assert!(
+                !out.contains("recv_timeout") && !out.contains("send_timeout"),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn async_selection_awaits_once() {
+        let out = expand_async(quote! { jx; recv(a) -> m => m, send(b, v) -> r, if g => r });
+        assert!(out.contains("__sel . select_async () . await"), "{out}");
+        assert_eq!(out.matches("await").count(), 1, "{out}");
+        let out = expand_async(quote! { jx; recv(a) -> m => m, recv(b) -> m => m, default => 0 });
+        assert!(
+            out.contains("__sel . try_select ()") && !out.contains("await"),
+            "{out}"
+        );
+        let out =
+            expand_async(quote! { jx; recv(a) -> m => m, send(b, v) -> r => r, default(t) => 0 });
+        assert!(
+            out.contains("__sel . select_timeout_async (t) . await"),
+            "{out}"
+        );
+        assert_eq!(out.matches("await").count(), 1, "{out}");
+        // a default under `#[cfg]` keeps the waiting selection for when it is removed
+        let out = expand_async(quote! { jx; recv(a) -> m => m, #[cfg(x)] default => 0 });
+        assert!(out.contains("try_select ()"), "{out}");
+        assert!(out.contains("__sel . select_async () . await"), "{out}");
+    }
+
+    #[test]
+    fn the_modes_differ_only_where_they_wait() {
+        let cases = [
+            quote! { jx; recv(r) -> m => m },
+            quote! { jx; send(s, v) -> m => m },
+            quote! { jx; recv(r) -> m => m, default => 0 },
+            quote! { jx; send(s, make()) -> m => m },
+            quote! { jx; biased; recv(a) -> m => m, send(b, v) -> r, if g => r },
+            quote! { jx; #[cfg(x)] recv(a()) -> m, if g => m, default(t) => 1 },
+            quote! { jx; recv(a) -> m => m, #[cfg(x)] default(t) => 1 },
+        ];
+        for tokens in cases {
+            let blocking = expand_str(tokens.clone());
+            assert!(!blocking.contains("await"), "{blocking}");
+            let awaited = blocking
+                .replace("__sel . select ()", "__sel . select_async () . await")
+                .replace(
+                    "__sel . select_timeout (t)",
+                    "__sel . select_timeout_async (t) . await",
+                )
+                .replace("__handle . recv ()", "__handle . recv_async () . await")
+                .replace("__handle . send (v)", "__handle . send_async (v) . await");
+            assert_eq!(expand_async(tokens), awaited);
+        }
     }
 }

@@ -491,7 +491,7 @@ fn refutable_part(pat: &Pat) -> Option<&Pat> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use quote::quote;
 
@@ -550,9 +550,9 @@ mod tests {
         assert!(s.default.is_some());
     }
 
-    #[test]
-    fn misuse_is_explained() {
-        let cases: &[(TokenStream, &str)] = &[
+    /// Misuses, each with a part of the error that explains it.
+    pub(crate) fn misuse_cases() -> Vec<(TokenStream, &'static str)> {
+        vec![
             (quote! { k; }, "needs at least one arm"),
             (quote! { k; biased; }, "needs at least one arm"),
             (
@@ -622,8 +622,12 @@ mod tests {
             ),
             (quote! { k; 5 => 1 }, "expected an arm"),
             (quote! { no crate path }, "pass the crate path first"),
-        ];
-        for (tokens, expected) in cases {
+        ]
+    }
+
+    #[test]
+    fn misuse_is_explained() {
+        for (tokens, expected) in misuse_cases() {
             let msg = error(tokens.clone());
             assert!(
                 msg.contains(expected),
