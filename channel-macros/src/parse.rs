@@ -56,6 +56,15 @@ pub(crate) enum Op {
     },
 }
 
+impl Op {
+    /// The receiver or sender the operation waits on.
+    pub(crate) fn handle(&self) -> &Expr {
+        match self {
+            Op::Recv { handle } | Op::Send { handle, .. } => handle,
+        }
+    }
+}
+
 /// The `default` arm.
 pub(crate) struct DefaultArm {
     /// The predicates of the arm's `#[cfg(...)]` attributes (all must hold).
@@ -125,10 +134,8 @@ fn parse_arm(input: ParseStream, select: &mut SelectInput) -> syn::Result<()> {
     }
     let name = input.call(Ident::parse_any)?;
     match name.to_string().as_str() {
-        "recv" | "send" => {
-            let arm = parse_op_arm(input, &name, cfgs)?;
-            select.arms.push(arm);
-        }
+        "recv" => select.arms.push(parse_op_arm(input, Side::Recv, cfgs)?),
+        "send" => select.arms.push(parse_op_arm(input, Side::Send, cfgs)?),
         "default" => {
             let arm = parse_default_arm(input, cfgs)?;
             if select.default.is_some() {
@@ -140,15 +147,7 @@ fn parse_arm(input: ParseStream, select: &mut SelectInput) -> syn::Result<()> {
             }
             select.default = Some(arm);
         }
-        "biased" => {
-            let msg = if select.biased && select.arms.is_empty() && select.default.is_none() {
-                "`biased;` is given twice: `select_biased!` (or the `biased;` before this) \
-                 already makes the first ready arm win"
-            } else {
-                "`biased;` must come first, before every arm: `select! { biased; recv(r) -> msg => ... }`"
-            };
-            return Err(syn::Error::new(name.span(), msg));
-        }
+        "biased" => return Err(misplaced_biased(select, name.span())),
         other => {
             return Err(syn::Error::new(
                 name.span(),
@@ -157,6 +156,17 @@ fn parse_arm(input: ParseStream, select: &mut SelectInput) -> syn::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The error for `biased` anywhere but first: given twice, or after an arm.
+fn misplaced_biased(select: &SelectInput, span: Span) -> syn::Error {
+    let msg = if select.biased && select.arms.is_empty() && select.default.is_none() {
+        "`biased;` is given twice: `select_biased!` (or the `biased;` before this) \
+         already makes the first ready arm win"
+    } else {
+        "`biased;` must come first, before every arm: `select! { biased; recv(r) -> msg => ... }`"
+    };
+    syn::Error::new(span, msg)
 }
 
 /// Parses the outer attributes of an arm; only `#[cfg(predicate)]` is allowed.
@@ -183,88 +193,68 @@ fn parse_cfgs(input: ParseStream) -> syn::Result<Vec<TokenStream>> {
     Ok(cfgs)
 }
 
+/// Which way an operation arm moves a message. The parser needs it only for what its
+/// errors say; the expansion reads the side from [`Op`].
+#[derive(Clone, Copy)]
+enum Side {
+    /// `recv(r) -> msg`.
+    Recv,
+    /// `send(s, value) -> res`.
+    Send,
+}
+
+impl Side {
+    /// The operation's name, as written in the arm.
+    fn keyword(self) -> &'static str {
+        match self {
+            Side::Recv => "recv",
+            Side::Send => "send",
+        }
+    }
+
+    /// The whole arm, as the errors quote it.
+    fn form(self) -> &'static str {
+        match self {
+            Side::Recv => "`recv(r) -> msg => ...`",
+            Side::Send => "`send(s, value) -> res => ...`",
+        }
+    }
+
+    /// What the arm's pattern is matched against, in words.
+    fn result(self) -> &'static str {
+        match self {
+            Side::Recv => "a `recv` arm's result is `Result<T, RecvError>`",
+            Side::Send => "a `send` arm's result is `Result<(), SendError<T>>`",
+        }
+    }
+
+    /// Fails, pointing at the operation's parentheses, when its next argument (`what`)
+    /// is missing.
+    fn require(self, content: ParseStream, parens: Span, what: &str) -> syn::Result<()> {
+        if !content.is_empty() {
+            return Ok(());
+        }
+        let message = format!("`{}` needs {what}: {}", self.keyword(), self.form());
+        Err(syn::Error::new(parens, message))
+    }
+}
+
 /// Parses `recv(...)` or `send(...)` after its name, up to and including the separator.
-fn parse_op_arm(input: ParseStream, name: &Ident, cfgs: Vec<TokenStream>) -> syn::Result<OpArm> {
-    let is_send = name == "send";
-    let form = if is_send {
-        "`send(s, value) -> res => ...`"
-    } else {
-        "`recv(r) -> msg => ...`"
-    };
+fn parse_op_arm(input: ParseStream, side: Side, cfgs: Vec<TokenStream>) -> syn::Result<OpArm> {
     if !input.peek(token::Paren) {
         return Err(input.error(format!(
-            "expected `(` after `{name}`: an arm waiting on a channel is written {form}"
+            "expected `(` after `{}`: an arm waiting on a channel is written {}",
+            side.keyword(),
+            side.form(),
         )));
     }
     let content;
-    let parens = syn::parenthesized!(content in input);
-    let op = if is_send {
-        if content.is_empty() {
-            return Err(syn::Error::new(
-                parens.span.join(),
-                format!("`send` needs a sender and the message to send: {form}"),
-            ));
-        }
-        let handle: Expr = content.parse()?;
-        if content.is_empty() {
-            return Err(syn::Error::new(
-                parens.span.join(),
-                format!("`send` needs the message to send after the sender: {form}"),
-            ));
-        }
-        if !content.peek(Token![,]) {
-            return Err(content.error(format!(
-                "expected `,` between the sender and the message: {form}"
-            )));
-        }
-        content.parse::<Token![,]>()?;
-        if content.is_empty() {
-            return Err(syn::Error::new(
-                parens.span.join(),
-                format!("`send` needs the message to send after the sender: {form}"),
-            ));
-        }
-        let msg: Expr = content.parse()?;
-        finish_args(
-            &content,
-            "`send` takes two arguments, the sender and the message",
-        )?;
-        Op::Send { handle, msg }
-    } else {
-        if content.is_empty() {
-            return Err(syn::Error::new(
-                parens.span.join(),
-                format!("`recv` needs the receiver to wait on: {form}"),
-            ));
-        }
-        let handle: Expr = content.parse()?;
-        finish_args(
-            &content,
-            "`recv` takes one argument, the receiver; to wait on several receivers, \
-             write one `recv` arm for each (and to send, `send(s, value)`)",
-        )?;
-        Op::Recv { handle }
+    let parens = syn::parenthesized!(content in input).span.join();
+    let op = match side {
+        Side::Recv => parse_recv_args(&content, parens)?,
+        Side::Send => parse_send_args(&content, parens)?,
     };
-
-    if !input.peek(Token![->]) {
-        let what = if input.peek(Token![=>]) {
-            "found `=>`"
-        } else {
-            "found something else"
-        };
-        return Err(input.error(format!(
-            "expected `->` and a pattern after `{name}(...)` ({what}): write {form}, \
-             or `-> _` to ignore the result"
-        )));
-    }
-    input.parse::<Token![->]>()?;
-    if input.peek(Token![=>]) || input.is_empty() {
-        return Err(input.error(
-            "expected a pattern after `->`: a name such as `msg`, or `_` to ignore the result",
-        ));
-    }
-    let pat = Pat::parse_multi_with_leading_vert(input)?;
-    check_irrefutable(&pat, is_send)?;
+    let pat = parse_result_pattern(input, side)?;
     let guard = parse_guard(input)?;
     let body = parse_fat_arrow_and_body(input)?;
     Ok(OpArm {
@@ -274,6 +264,64 @@ fn parse_op_arm(input: ParseStream, name: &Ident, cfgs: Vec<TokenStream>) -> syn
         guard,
         body,
     })
+}
+
+/// Parses the inside of `recv(...)`: the receiver and an optional comma.
+fn parse_recv_args(content: ParseStream, parens: Span) -> syn::Result<Op> {
+    Side::Recv.require(content, parens, "the receiver to wait on")?;
+    let handle = content.parse()?;
+    finish_args(
+        content,
+        "`recv` takes one argument, the receiver; to wait on several receivers, \
+         write one `recv` arm for each (and to send, `send(s, value)`)",
+    )?;
+    Ok(Op::Recv { handle })
+}
+
+/// Parses the inside of `send(...)`: the sender, a comma, the message, an optional comma.
+fn parse_send_args(content: ParseStream, parens: Span) -> syn::Result<Op> {
+    Side::Send.require(content, parens, "a sender and the message to send")?;
+    let handle = content.parse()?;
+    let comma: Option<Token![,]> = content.parse()?;
+    Side::Send.require(content, parens, "the message to send after the sender")?;
+    if comma.is_none() {
+        return Err(content.error(format!(
+            "expected `,` between the sender and the message: {}",
+            Side::Send.form()
+        )));
+    }
+    let msg = content.parse()?;
+    finish_args(
+        content,
+        "`send` takes two arguments, the sender and the message",
+    )?;
+    Ok(Op::Send { handle, msg })
+}
+
+/// Parses `-> pattern` after an operation, rejecting patterns that cannot match.
+fn parse_result_pattern(input: ParseStream, side: Side) -> syn::Result<Pat> {
+    if !input.peek(Token![->]) {
+        let what = if input.peek(Token![=>]) {
+            "found `=>`"
+        } else {
+            "found something else"
+        };
+        return Err(input.error(format!(
+            "expected `->` and a pattern after `{}(...)` ({what}): write {}, \
+             or `-> _` to ignore the result",
+            side.keyword(),
+            side.form(),
+        )));
+    }
+    input.parse::<Token![->]>()?;
+    if input.peek(Token![=>]) || input.is_empty() {
+        return Err(input.error(
+            "expected a pattern after `->`: a name such as `msg`, or `_` to ignore the result",
+        ));
+    }
+    let pat = Pat::parse_multi_with_leading_vert(input)?;
+    check_irrefutable(&pat, side)?;
+    Ok(pat)
 }
 
 /// After the last argument of an operation: an optional trailing comma, then nothing.
@@ -408,23 +456,19 @@ fn is_block_like(expr: &Expr) -> bool {
 }
 
 /// Rejects patterns that visibly cannot match every `Result` an arm produces.
-fn check_irrefutable(pat: &Pat, is_send: bool) -> syn::Result<()> {
-    if let Some(bad) = refutable_part(pat) {
-        let result = if is_send {
-            "a `send` arm's result is `Result<(), SendError<T>>`"
-        } else {
-            "a `recv` arm's result is `Result<T, RecvError>`"
-        };
-        return Err(syn::Error::new_spanned(
+fn check_irrefutable(pat: &Pat, side: Side) -> syn::Result<()> {
+    match refutable_part(pat) {
+        None => Ok(()),
+        Some(bad) => Err(syn::Error::new_spanned(
             bad,
             format!(
-                "this pattern does not match every result: {result}; bind it with a name \
+                "this pattern does not match every result: {}; bind it with a name \
                  such as `msg` (or `_`) and look inside it in the body, e.g. \
-                 `-> msg => if let Ok(m) = msg {{ ... }}`"
+                 `-> msg => if let Ok(m) = msg {{ ... }}`",
+                side.result(),
             ),
-        ));
+        )),
     }
-    Ok(())
 }
 
 /// The part of `pat` that is refutable for sure, judged from its syntax alone.
@@ -447,7 +491,7 @@ fn refutable_part(pat: &Pat) -> Option<&Pat> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use quote::quote;
 
@@ -506,9 +550,9 @@ mod tests {
         assert!(s.default.is_some());
     }
 
-    #[test]
-    fn misuse_is_explained() {
-        let cases: &[(TokenStream, &str)] = &[
+    /// Misuses, each with a part of the error that explains it.
+    pub(crate) fn misuse_cases() -> Vec<(TokenStream, &'static str)> {
+        vec![
             (quote! { k; }, "needs at least one arm"),
             (quote! { k; biased; }, "needs at least one arm"),
             (
@@ -547,6 +591,7 @@ mod tests {
             (quote! { k; send(s) -> m => 1 }, "needs the message"),
             (quote! { k; send(s,) -> m => 1 }, "needs the message"),
             (quote! { k; send() -> m => 1 }, "needs a sender"),
+            (quote! { k; send(s v) -> m => 1 }, "expected `,` between"),
             (quote! { k; default(1 second) => 1 }, "expected a timeout"),
             (quote! { k; default(=>) => 1 }, "expected a timeout"),
             (
@@ -577,8 +622,12 @@ mod tests {
             ),
             (quote! { k; 5 => 1 }, "expected an arm"),
             (quote! { no crate path }, "pass the crate path first"),
-        ];
-        for (tokens, expected) in cases {
+        ]
+    }
+
+    #[test]
+    fn misuse_is_explained() {
+        for (tokens, expected) in misuse_cases() {
             let msg = error(tokens.clone());
             assert!(
                 msg.contains(expected),
