@@ -2,7 +2,7 @@
 //!
 //! junction and crossbeam-channel share one API, so one macro writes both impls with
 //! the same code; the others are written out. To add a library, add an impl here and
-//! list it in `compare.rs` and `channels.rs`.
+//! list it in `library.rs`.
 
 use super::{Channel, Flavor, Msg};
 use std::ops::Range;
@@ -22,7 +22,7 @@ macro_rules! select_arms {
 }
 
 /// Implements [`Channel`] for a crate with crossbeam-channel's API (`bounded`,
-/// `unbounded`, `Select` with `remove`), and the `select!`-with-K-arms workload.
+/// `unbounded`, `Select` with `remove`, `select!`).
 macro_rules! crossbeam_like {
     ($lib:ident, $krate:ident, $name:literal) => {
         #[doc = concat!("The `", $name, "` crate.")]
@@ -32,6 +32,7 @@ macro_rules! crossbeam_like {
             const NAME: &'static str = $name;
             const MPMC: bool = true;
             const SELECT: bool = true;
+            const SELECT_MACRO: bool = true;
             type Tx = $krate::Sender<Msg>;
             type Rx = $krate::Receiver<Msg>;
 
@@ -88,12 +89,8 @@ macro_rules! crossbeam_like {
                     op.send(&txs[i], msg).expect("a receiver is alive");
                 }
             }
-        }
 
-        impl $lib {
-            /// Receives `n` messages from `rxs` (2, 4, 8 or 32 receivers) with a
-            /// `select!` of one arm per receiver; returns their sum.
-            pub fn select_macro_recv(rxs: &[$krate::Receiver<Msg>], n: u64) -> u64 {
+            fn select_macro_recv(rxs: &[Self::Rx], n: u64) -> u64 {
                 match rxs.len() {
                     2 => select_arms!($krate, rxs, n; 0 1),
                     4 => select_arms!($krate, rxs, n; 0 1 2 3),

@@ -11,8 +11,15 @@
 #![allow(dead_code)]
 
 pub mod alloc;
+pub mod chart;
 pub mod cpu;
+pub mod library;
 pub mod libs;
+pub mod machine;
+pub mod measure;
+pub mod options;
+pub mod report;
+pub mod stats;
 pub mod workloads;
 
 use std::fmt;
@@ -114,6 +121,75 @@ impl Case {
     }
 }
 
+/// One row of the comparison (one benchmark group of criterion): what runs, on which
+/// flavor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Workload {
+    /// A case of the matrix on a flavor.
+    Matrix(Case, Flavor),
+    /// Round trips over two rendezvous channels.
+    PingPong,
+    /// A `select!` with this many `recv` arms over unbounded channels.
+    SelectArms(usize),
+}
+
+impl Workload {
+    /// The arm counts of the `select!` rows.
+    pub const ARMS: [usize; 4] = [2, 4, 8, 32];
+
+    /// Every workload, in table order: the matrix case by case, ping-pong, `select!`.
+    pub fn all() -> impl Iterator<Item = Workload> {
+        let matrix = Case::ALL
+            .into_iter()
+            .flat_map(|case| Flavor::ALL.map(|flavor| Workload::Matrix(case, flavor)));
+        matrix
+            .chain([Workload::PingPong])
+            .chain(Workload::ARMS.map(Workload::SelectArms))
+    }
+
+    /// The first column: `spsc`, `ping_pong`, `select! 8 arms`.
+    pub fn case_name(self) -> String {
+        match self {
+            Workload::Matrix(case, _) => case.name().to_string(),
+            Workload::PingPong => "ping_pong".to_string(),
+            Workload::SelectArms(arms) => format!("select! {arms} arms"),
+        }
+    }
+
+    /// The flavor of its channels.
+    pub fn flavor(self) -> Flavor {
+        match self {
+            Workload::Matrix(_, flavor) => flavor,
+            Workload::PingPong => Flavor::Rendezvous,
+            Workload::SelectArms(_) => Flavor::Unbounded,
+        }
+    }
+
+    /// The name in filters, progress lines and the chart: `spsc bounded(0)`.
+    pub fn name(self) -> String {
+        format!("{} {}", self.case_name(), self.flavor().name())
+    }
+
+    /// What one unit of work is: a message, or (ping-pong) a round trip.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Workload::PingPong => "round trip",
+            _ => "msg",
+        }
+    }
+
+    /// The units of work of a run that carries about `messages` messages: a multiple
+    /// of [`THREADS`] for the matrix (see [`round_messages`]); for ping-pong a quarter as
+    /// many round trips (each is two hand-offs waiting on each other).
+    pub fn units(self, messages: u64) -> u64 {
+        match self {
+            Workload::Matrix(..) => round_messages(messages),
+            Workload::PingPong => (messages / 4).max(1),
+            Workload::SelectArms(_) => messages,
+        }
+    }
+}
+
 /// Why a run produced no time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -172,8 +248,8 @@ pub type Outcome = Result<Duration, Failure>;
 ///
 /// `send` and `recv` block; `recv` returns `None` once the channel is disconnected and
 /// empty. A library without multiple consumers sets `MPMC = false`; one without
-/// dynamic selection keeps `SELECT = false` and the default select methods, which the
-/// workloads never call then.
+/// dynamic selection keeps `SELECT = false` and the default select methods, one without
+/// a `select!` macro `SELECT_MACRO = false`: the workloads never call those then.
 pub trait Channel: 'static {
     /// The name in tables and bench ids.
     const NAME: &'static str;
@@ -181,6 +257,8 @@ pub trait Channel: 'static {
     const MPMC: bool;
     /// Whether [`Channel::select_recv_all`] and [`Channel::select_send_all`] exist.
     const SELECT: bool = false;
+    /// Whether [`Channel::select_macro_recv`] exists.
+    const SELECT_MACRO: bool = false;
 
     /// The sending handle.
     type Tx: Clone + Send + 'static;
@@ -209,6 +287,13 @@ pub trait Channel: 'static {
         let _ = (txs, msgs);
         unreachable!("{} has no selection", Self::NAME)
     }
+
+    /// Receives `n` messages from `rxs` (2, 4, 8 or 32 receivers) with the library's
+    /// `select!` of one arm per receiver; returns their sum.
+    fn select_macro_recv(rxs: &[Self::Rx], n: u64) -> u64 {
+        let _ = (rxs, n);
+        unreachable!("{} has no select! macro", Self::NAME)
+    }
 }
 
 /// Whether library `L` can run `case` on `flavor`: `seq` cannot run on a rendezvous
@@ -220,6 +305,15 @@ pub fn supports<L: Channel>(case: Case, flavor: Flavor) -> bool {
         Case::Spsc | Case::Mpsc => true,
         Case::Mpmc => L::MPMC,
         Case::SelectRx | Case::SelectBoth => L::SELECT && L::MPMC,
+    }
+}
+
+/// Whether library `L` can run `workload`.
+pub fn supports_workload<L: Channel>(workload: Workload) -> bool {
+    match workload {
+        Workload::Matrix(case, flavor) => supports::<L>(case, flavor),
+        Workload::PingPong => true,
+        Workload::SelectArms(_) => L::SELECT_MACRO,
     }
 }
 

@@ -1,7 +1,9 @@
 //! The timed runs: the case × flavor matrix, the rendezvous ping-pong and `select!`
 //! with K arms. Each returns the elapsed time of one run, or why it has none.
 
-use super::{check, round_messages, Case, Channel, Failure, Flavor, Msg, Outcome, THREADS};
+use super::{
+    check, round_messages, Case, Channel, Failure, Flavor, Msg, Outcome, Workload, THREADS,
+};
 use std::ops::Range;
 use std::sync::Barrier;
 use std::thread;
@@ -82,6 +84,16 @@ fn feed<L: Channel>(tx: L::Tx, msgs: Range<Msg>) -> SendJob {
             L::send(&tx, msg);
         }
     })
+}
+
+/// One run of `workload` with library `L`, doing `units` units of its work (see
+/// [`Workload::units`]): messages, or round trips for ping-pong.
+pub fn run<L: Channel>(workload: Workload, units: u64) -> Outcome {
+    match workload {
+        Workload::Matrix(case, flavor) => run_case::<L>(case, flavor, units),
+        Workload::PingPong => ping_pong::<L>(units),
+        Workload::SelectArms(arms) => select_arms::<L>(arms, units),
+    }
 }
 
 /// One run of `case` on `flavor` with library `L`, sending about `n` messages in all
@@ -197,9 +209,9 @@ pub fn ping_pong<L: Channel>(n: u64) -> Outcome {
 }
 
 /// One sender thread sends `n` messages in turn over `k` unbounded channels; one
-/// receiver takes them with `recv_arms`, a `select!` with one arm per channel (see
-/// `Junction::select_macro_recv`).
-pub fn select_arms<L: Channel>(k: usize, n: u64, recv_arms: fn(&[L::Rx], u64) -> u64) -> Outcome {
+/// receiver takes them with [`Channel::select_macro_recv`], a `select!` with one arm
+/// per channel.
+pub fn select_arms<L: Channel>(k: usize, n: u64) -> Outcome {
     let (txs, rxs): (Vec<_>, Vec<_>) = (0..k).map(|_| L::new(Flavor::Unbounded)).unzip();
     let sending = txs.clone();
     let sender: SendJob = Box::new(move || {
@@ -210,7 +222,7 @@ pub fn select_arms<L: Channel>(k: usize, n: u64, recv_arms: fn(&[L::Rx], u64) ->
     // The receiver keeps the channels connected: a disconnected, drained channel's arm
     // would be ready (with an error) before the others are drained.
     let receiver: RecvJob = Box::new(move || {
-        let sum = recv_arms(&rxs, n);
+        let sum = L::select_macro_recv(&rxs, n);
         drop(txs);
         (n, sum)
     });
