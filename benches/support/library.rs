@@ -6,7 +6,8 @@
 
 use super::alloc::{self, Memory};
 use super::cpu::{self, Waiting};
-use super::libs::{Crossbeam, Flume, Junction, Kanal, Std};
+use super::libs::{Crossbeam, Crossfire, Flume, Junction, Kanal, Std};
+use super::mutex_queue::MutexCondvar;
 use super::workloads;
 use super::{supports_workload, Channel, Flavor, Outcome, Workload};
 use std::time::Duration;
@@ -97,7 +98,7 @@ impl std::fmt::Debug for Library {
 /// Whether library `L` can wait `waiting`.
 fn can_wait<L: Channel>(waiting: Waiting) -> bool {
     match waiting {
-        Waiting::Recv(_) => true,
+        Waiting::Recv(flavor) => flavor != Flavor::Rendezvous || L::RENDEZVOUS,
         Waiting::Select => L::SELECT,
     }
 }
@@ -112,6 +113,10 @@ pub const FLUME: Library = Library::of::<Flume>(Rgb(214, 39, 40));
 pub const KANAL: Library = Library::of::<Kanal>(Rgb(44, 160, 44));
 /// `std::sync::mpsc`.
 pub const STD: Library = Library::of::<Std>(Rgb(148, 103, 189));
+/// crossfire.
+pub const CROSSFIRE: Library = Library::of::<Crossfire>(Rgb(255, 127, 14));
+/// The hand-written `Mutex<VecDeque>` + `Condvar` queue (`mutex_queue.rs`).
+pub const MUTEX_CONDVAR: Library = Library::of::<MutexCondvar>(Rgb(140, 86, 75));
 
 /// junction run a second time under another name: its ratio shows the noise floor.
 pub const CONTROL: Library = Library {
@@ -121,4 +126,12 @@ pub const CONTROL: Library = Library {
 };
 
 /// Every library, in the order of table columns: junction first.
-pub const ALL: [Library; 5] = [JUNCTION, CROSSBEAM, FLUME, KANAL, STD];
+pub const ALL: [Library; 7] = [
+    JUNCTION,
+    CROSSBEAM,
+    FLUME,
+    KANAL,
+    STD,
+    CROSSFIRE,
+    MUTEX_CONDVAR,
+];

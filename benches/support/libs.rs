@@ -249,3 +249,67 @@ impl Channel for Std {
         unreachable!("std::sync::mpsc has a single consumer")
     }
 }
+
+/// crossfire's blocking multi-producer multi-consumer channels (`crossfire::mpmc`). It
+/// has no rendezvous channel (it makes a capacity of 0 one of 1), and its `Select`
+/// receives only, so it runs neither `bounded(0)` nor the select cases.
+pub struct Crossfire;
+
+/// crossfire's sender, whose type names its queue.
+#[derive(Clone)]
+pub enum CrossfireTx {
+    /// From `mpmc::bounded_blocking(cap)`.
+    Bounded(crossfire::MTx<crossfire::mpmc::Array<Msg>>),
+    /// From `mpmc::unbounded_blocking()`.
+    Unbounded(crossfire::MTx<crossfire::mpmc::List<Msg>>),
+}
+
+/// crossfire's receiver, whose type names its queue.
+#[derive(Clone)]
+pub enum CrossfireRx {
+    /// From `mpmc::bounded_blocking(cap)`.
+    Bounded(crossfire::MRx<crossfire::mpmc::Array<Msg>>),
+    /// From `mpmc::unbounded_blocking()`.
+    Unbounded(crossfire::MRx<crossfire::mpmc::List<Msg>>),
+}
+
+impl Channel for Crossfire {
+    const NAME: &'static str = "crossfire";
+    const MPMC: bool = true;
+    const RENDEZVOUS: bool = false;
+    type Tx = CrossfireTx;
+    type Rx = CrossfireRx;
+
+    fn new(flavor: Flavor) -> (Self::Tx, Self::Rx) {
+        match flavor.capacity() {
+            Some(0) => unreachable!("crossfire has no rendezvous channel"),
+            Some(cap) => {
+                let (tx, rx) = crossfire::mpmc::bounded_blocking(cap);
+                (CrossfireTx::Bounded(tx), CrossfireRx::Bounded(rx))
+            }
+            None => {
+                let (tx, rx) = crossfire::mpmc::unbounded_blocking();
+                (CrossfireTx::Unbounded(tx), CrossfireRx::Unbounded(rx))
+            }
+        }
+    }
+
+    fn send(tx: &Self::Tx, msg: Msg) {
+        match tx {
+            CrossfireTx::Bounded(tx) => tx.send(msg),
+            CrossfireTx::Unbounded(tx) => tx.send(msg),
+        }
+        .expect("a receiver is alive");
+    }
+
+    fn recv(rx: &Self::Rx) -> Option<Msg> {
+        match rx {
+            CrossfireRx::Bounded(rx) => rx.recv().ok(),
+            CrossfireRx::Unbounded(rx) => rx.recv().ok(),
+        }
+    }
+
+    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+        rx.clone()
+    }
+}

@@ -17,6 +17,7 @@ pub mod library;
 pub mod libs;
 pub mod machine;
 pub mod measure;
+pub mod mutex_queue;
 pub mod options;
 pub mod report;
 pub mod stats;
@@ -247,14 +248,17 @@ pub type Outcome = Result<Duration, Failure>;
 /// One library's channel, as the workloads use it. Messages are [`Msg`]s.
 ///
 /// `send` and `recv` block; `recv` returns `None` once the channel is disconnected and
-/// empty. A library without multiple consumers sets `MPMC = false`; one without
-/// dynamic selection keeps `SELECT = false` and the default select methods, one without
+/// empty. A library without a rendezvous channel sets `RENDEZVOUS = false` (and
+/// `new` never sees [`Flavor::Rendezvous`]), one without multiple consumers
+/// `MPMC = false`; one without dynamic selection keeps `SELECT = false` and the default select methods, one without
 /// a `select!` macro `SELECT_MACRO = false`: the workloads never call those then.
 pub trait Channel: 'static {
     /// The name in tables and bench ids.
     const NAME: &'static str;
     /// Whether receivers can be cloned (multi-consumer).
     const MPMC: bool;
+    /// Whether it has a rendezvous channel (`bounded(0)`).
+    const RENDEZVOUS: bool = true;
     /// Whether [`Channel::select_recv_all`] and [`Channel::select_send_all`] exist.
     const SELECT: bool = false;
     /// Whether [`Channel::select_macro_recv`] exists.
@@ -296,10 +300,13 @@ pub trait Channel: 'static {
     }
 }
 
-/// Whether library `L` can run `case` on `flavor`: `seq` cannot run on a rendezvous
-/// channel (a lone thread would wait for itself), `mpmc` needs cloneable receivers and
-/// the select cases need selection.
+/// Whether library `L` can run `case` on `flavor`: `bounded(0)` needs a rendezvous
+/// channel, `seq` cannot run on one (a lone thread would wait for itself), `mpmc` needs
+/// cloneable receivers and the select cases need selection.
 pub fn supports<L: Channel>(case: Case, flavor: Flavor) -> bool {
+    if flavor == Flavor::Rendezvous && !L::RENDEZVOUS {
+        return false;
+    }
     match case {
         Case::Seq => flavor != Flavor::Rendezvous,
         Case::Spsc | Case::Mpsc => true,
@@ -312,7 +319,7 @@ pub fn supports<L: Channel>(case: Case, flavor: Flavor) -> bool {
 pub fn supports_workload<L: Channel>(workload: Workload) -> bool {
     match workload {
         Workload::Matrix(case, flavor) => supports::<L>(case, flavor),
-        Workload::PingPong => true,
+        Workload::PingPong => L::RENDEZVOUS,
         Workload::SelectArms(_) => L::SELECT_MACRO,
     }
 }
