@@ -15,10 +15,19 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throug
 use std::time::Duration;
 use support::library::{self, Library};
 use support::workloads::expect_time;
-use support::{alloc, Workload};
+use support::{alloc, Workload, STEADY_HANDOFF_MESSAGES, STEADY_MESSAGES};
 
-/// Messages per measured run of a matrix cell (and round trips per ping-pong run).
-const MESSAGES: u64 = 10_000;
+/// Messages per run of `workload`: a steady state's under `cargo bench` (which passes
+/// `--bench`), a few hundred when `cargo test --benches` runs each benchmark once.
+fn messages(workload: Workload) -> u64 {
+    if !std::env::args().any(|a| a == "--bench") {
+        400
+    } else if workload.hands_off() {
+        STEADY_HANDOFF_MESSAGES
+    } else {
+        STEADY_MESSAGES
+    }
+}
 
 /// Whether criterion runs `library` on `workload`: every workload it supports, except
 /// flume's selection, which can hang under `select_both`, and criterion cannot survive
@@ -37,10 +46,7 @@ fn workloads(c: &mut Criterion) {
             continue;
         }
         let mut group = c.benchmark_group(group_name(workload));
-        let units = match workload {
-            Workload::Matrix(..) => workload.units(MESSAGES),
-            Workload::PingPong | Workload::SelectArms(_) => MESSAGES,
-        };
+        let units = workload.units(messages(workload));
         group.throughput(Throughput::Elements(units));
         group.sampling_mode(SamplingMode::Flat);
         for lib in library::ALL.iter().filter(|l| benched(l, workload)) {

@@ -1,8 +1,9 @@
 //! The comparison: every library in one process, interleaved round by round, each
 //! cell printed as junction's median time divided by each peer's.
 //!
-//! `cargo bench --bench compare` (a few minutes) or `cargo bench --bench compare --
-//! --quick` (about half a minute). Writes `table.md`, `ratios.svg` and the raw
+//! `cargo bench --bench compare` (several minutes: runs long enough for a steady
+//! state) or `cargo bench --bench compare -- --quick` (about half a minute, not for
+//! publishing). Writes `table.md`, `ratios.svg` and the raw
 //! `samples.csv` to `target/junction-compare/`. Run without `--bench` (as `cargo test
 //! --benches` does) it is a smoke test: one tiny round, failing if junction loses
 //! messages or hangs. See `benches/README.md`.
@@ -28,15 +29,16 @@ fn main() {
     let started = Instant::now();
     let (machine, date) = (machine::description(), machine::today());
     let columns: Vec<Library> = library::ALL.into_iter().chain([library::CONTROL]).collect();
-    let mut plan = Plan::new(columns, opts.messages, opts.filter.as_deref());
+    let mut plan = Plan::new(columns, &opts);
     eprintln!(
-        "{} comparison: {} cells, {} runs a round, {} round(s) + {} warm-up, {} messages a run, limit {:?} a run",
+        "{} comparison: {} cells, {} runs a round, {} round(s) + {} warm-up, {} messages a run ({} for hand-off cells), limit {:?} a run",
         opts.mode.label(),
         plan.cells.len(),
         plan.entries.len(),
         opts.rounds,
         opts.warm_up,
         opts.messages,
+        opts.handoff_messages,
         opts.limit
     );
 

@@ -39,14 +39,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Every workload that one of `columns` can run and whose name contains `filter`,
-    /// each run with about `messages` messages.
-    pub fn new(columns: Vec<Library>, messages: u64, filter: Option<&str>) -> Plan {
+    /// Every workload that one of `columns` can run and whose name contains the
+    /// filter, each run with the messages `opts` give it.
+    pub fn new(columns: Vec<Library>, opts: &Options) -> Plan {
         let mut plan = Plan {
             columns,
             cells: Vec::new(),
             entries: Vec::new(),
         };
+        let filter = opts.filter.as_deref();
         let chosen = Workload::all().filter(|w| filter.is_none_or(|f| w.name().contains(f)));
         for workload in chosen {
             let cell = plan.cells.len();
@@ -61,7 +62,7 @@ impl Plan {
             if plan.entries.last().is_some_and(|e| e.cell == cell) {
                 plan.cells.push(Cell {
                     workload,
-                    units: workload.units(messages),
+                    units: workload.units(opts.messages_for(workload)),
                 });
             }
         }

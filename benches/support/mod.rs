@@ -32,6 +32,14 @@ pub type Msg = u64;
 /// Number of sending (and, for mpmc, receiving) threads in the multi-thread cases.
 pub const THREADS: u64 = 4;
 
+/// Messages per run of a buffered cell when measuring for real: enough that thread
+/// start-up and the first wake-ups are a small share of the run (a steady state).
+pub const STEADY_MESSAGES: u64 = 100_000;
+
+/// Messages per run of a hand-off cell (see [`Workload::hands_off`]) when measuring for
+/// real: each costs a wake-up or more, so fewer reach a steady state.
+pub const STEADY_HANDOFF_MESSAGES: u64 = 20_000;
+
 /// The kind of channel a case runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {
@@ -179,13 +187,19 @@ impl Workload {
         }
     }
 
+    /// Whether each message waits for a thread hand-off (`bounded(0)`, `bounded(1)`):
+    /// such runs cost far more per message, and swing far more, than buffered ones.
+    pub fn hands_off(self) -> bool {
+        matches!(self.flavor(), Flavor::Rendezvous | Flavor::One)
+    }
+
     /// The units of work of a run that carries about `messages` messages: a multiple
-    /// of [`THREADS`] for the matrix (see [`round_messages`]); for ping-pong a quarter as
-    /// many round trips (each is two hand-offs waiting on each other).
+    /// of [`THREADS`] for the matrix (see [`round_messages`]); for ping-pong half as
+    /// many round trips (each carries two messages).
     pub fn units(self, messages: u64) -> u64 {
         match self {
             Workload::Matrix(..) => round_messages(messages),
-            Workload::PingPong => (messages / 4).max(1),
+            Workload::PingPong => (messages / 2).max(1),
             Workload::SelectArms(_) => messages,
         }
     }

@@ -1,11 +1,13 @@
 //! The comparison's command line: which mode, and the numbers a run may override.
 
+use super::{Workload, STEADY_HANDOFF_MESSAGES, STEADY_MESSAGES};
 use std::time::Duration;
 
 /// Which set of defaults a run of the comparison uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// `cargo bench --bench compare`: the numbers to publish.
+    /// `cargo bench --bench compare`: the numbers to publish, from runs long enough to
+    /// reach a steady state.
     Full,
     /// `-- --quick`: a short run to look at, not to publish.
     Quick,
@@ -20,8 +22,10 @@ struct Defaults {
     rounds: usize,
     /// Unmeasured rounds first.
     warm_up: usize,
-    /// Messages per run.
+    /// Messages per run of a buffered cell.
     messages: u64,
+    /// Messages per run of a hand-off cell.
+    handoff_messages: u64,
     /// Seconds a run may take.
     limit: u64,
 }
@@ -42,19 +46,22 @@ impl Mode {
             Mode::Full => Defaults {
                 rounds: 25,
                 warm_up: 1,
-                messages: 10_000,
+                messages: STEADY_MESSAGES,
+                handoff_messages: STEADY_HANDOFF_MESSAGES,
                 limit: 10,
             },
             Mode::Quick => Defaults {
                 rounds: 7,
                 warm_up: 1,
                 messages: 4_000,
+                handoff_messages: 4_000,
                 limit: 2,
             },
             Mode::Smoke => Defaults {
                 rounds: 1,
                 warm_up: 0,
                 messages: 400,
+                handoff_messages: 400,
                 limit: 2,
             },
         }
@@ -69,8 +76,10 @@ pub struct Options {
     pub rounds: usize,
     /// Unmeasured rounds first.
     pub warm_up: usize,
-    /// Messages per run of a matrix cell.
+    /// Messages per run of a buffered cell.
     pub messages: u64,
+    /// Messages per run of a hand-off cell (see [`Workload::hands_off`]).
+    pub handoff_messages: u64,
     /// A run taking longer is abandoned and reported as a hang.
     pub limit: Duration,
     /// Only cells whose name contains this.
@@ -80,8 +89,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads `--quick`, `--rounds N`, `--messages N`, `--limit SECS`, `--filter TEXT`
-    /// (or `JUNCTION_COMPARE_QUICK=1`, `JUNCTION_COMPARE_ROUNDS`, ...). Without the
+    /// Reads `--quick`, `--rounds N`, `--messages N`, `--handoff-messages N`,
+    /// `--limit SECS`, `--filter TEXT` (or `JUNCTION_COMPARE_QUICK=1`,
+    /// `JUNCTION_COMPARE_ROUNDS`, ...). Without the
     /// `--bench` flag that `cargo bench` passes, it is a smoke test.
     pub fn parse() -> Options {
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -100,9 +110,21 @@ impl Options {
             rounds: number("--rounds").map_or(defaults.rounds, |n| n.max(1) as usize),
             warm_up: defaults.warm_up,
             messages: number("--messages").unwrap_or(defaults.messages).max(1),
+            handoff_messages: number("--handoff-messages")
+                .unwrap_or(defaults.handoff_messages)
+                .max(1),
             limit: Duration::from_secs(number("--limit").unwrap_or(defaults.limit).max(1)),
             filter: value(&args, "--filter"),
             command: command(mode, &args),
+        }
+    }
+
+    /// Messages per run of `workload`.
+    pub fn messages_for(&self, workload: Workload) -> u64 {
+        if workload.hands_off() {
+            self.handoff_messages
+        } else {
+            self.messages
         }
     }
 }

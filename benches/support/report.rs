@@ -40,8 +40,8 @@ pub fn document(plan: &Plan, opts: &Options, ctx: &Context) -> String {
     let _ = writeln!(out, "Machine: {}.  ", ctx.machine);
     let _ = writeln!(
         out,
-        "Run: `{}`: {} round(s) after {} warm-up, {} messages a run, libraries interleaved; medians; took {:.0?}.\n",
-        opts.command, opts.rounds, opts.warm_up, opts.messages, ctx.took
+        "Run: `{}`: {} round(s) after {} warm-up, {} messages a run ({} for hand-off cells: bounded(0), bounded(1)), libraries interleaved; medians; took {:.0?}.\n",
+        opts.command, opts.rounds, opts.warm_up, opts.messages, opts.handoff_messages, ctx.took
     );
     let _ = writeln!(
         out,
