@@ -38,6 +38,8 @@ pub struct Library {
     memory: fn(Flavor, u64) -> Memory,
     /// Its idle-receiver probe (see [`cpu::idle_receiver_cpu`]).
     idle_cpu: fn(Waiting, Duration) -> Option<Duration>,
+    /// The loop whose instructions are counted (see [`workloads::count_seq`]).
+    count_seq: fn(Flavor, u64) -> u64,
 }
 
 impl Library {
@@ -51,6 +53,7 @@ impl Library {
             run: workloads::run::<L>,
             memory: alloc::memory::<L>,
             idle_cpu: cpu::idle_receiver_cpu::<L>,
+            count_seq: workloads::count_seq::<L>,
         }
     }
 
@@ -80,6 +83,12 @@ impl Library {
     /// [`cpu::idle_receiver_cpu`]).
     pub fn idle_cpu(&self, waiting: Waiting, idle: Duration) -> Option<Duration> {
         (self.idle_cpu)(waiting, idle)
+    }
+
+    /// `n` messages sent and received by one thread on `flavor`, in the loop that
+    /// callgrind counts (see [`workloads::count_seq`]); their sum.
+    pub fn count_seq(&self, flavor: Flavor, n: u64) -> u64 {
+        (self.count_seq)(flavor, n)
     }
 }
 

@@ -167,21 +167,69 @@ pub fn run_case<L: Channel>(case: Case, flavor: Flavor, n: u64) -> Outcome {
 fn seq<L: Channel>(flavor: Flavor, n: u64) -> (Duration, u64, u64) {
     let batch = flavor.capacity().map_or(n, |cap| cap as u64);
     let (tx, rx) = L::new(flavor);
-    let (mut count, mut sum) = (0, 0);
     let start = Instant::now();
-    let mut next = 0;
-    while next < n {
-        let end = (next + batch).min(n);
+    let (count, sum) = in_batches(batch, 0..n, |msg| L::send(&tx, msg), || L::recv(&rx));
+    (start.elapsed(), count, sum)
+}
+
+/// Sends `msgs` `batch` at a time, receiving each batch before the next: `seq`'s
+/// loop; returns the count and sum received.
+#[inline]
+fn in_batches(
+    batch: u64,
+    msgs: Range<Msg>,
+    send: impl Fn(Msg),
+    recv: impl Fn() -> Option<Msg>,
+) -> (u64, u64) {
+    let (mut count, mut sum) = (0, 0);
+    let mut next = msgs.start;
+    while next < msgs.end {
+        let end = (next + batch).min(msgs.end);
         for msg in next..end {
-            L::send(&tx, msg);
+            send(msg);
         }
         for _ in next..end {
-            sum += L::recv(&rx).expect("the sender is alive");
+            sum += recv().expect("the sender is alive");
             count += 1;
         }
         next = end;
     }
-    (start.elapsed(), count, sum)
+    (count, sum)
+}
+
+/// The loop whose instructions `instructions.rs` has callgrind count: `n` messages
+/// through a channel of `flavor` with `seq`'s loop, in batches of its capacity (1000
+/// when unbounded, so that it reaches a steady state too), after one batch that is
+/// not counted (the first allocations, thread-local set-up). Returns their sum.
+pub fn count_seq<L: Channel>(flavor: Flavor, n: u64) -> u64 {
+    let batch = flavor.capacity().map_or(1000, |cap| cap as u64);
+    assert!(batch > 0, "seq cannot run on a rendezvous channel");
+    let (tx, rx) = L::new(flavor);
+    in_batches(batch, 0..batch, |msg| L::send(&tx, msg), || L::recv(&rx));
+    // Opaque pointers: every library's send and recv are called out of line, so the
+    // loop around them is the same instructions for all, whatever the inliner chose.
+    let send: fn(&L::Tx, Msg) = std::hint::black_box(L::send);
+    let recv: fn(&L::Rx) -> Option<Msg> = std::hint::black_box(L::recv);
+    let (count, sum) = counted_pairs(batch, 0..n, |msg| send(&tx, msg), || recv(&rx));
+    assert_eq!(
+        (count, sum),
+        (n, n * n.saturating_sub(1) / 2),
+        "{}",
+        L::NAME
+    );
+    sum
+}
+
+/// callgrind counts what runs inside this function (`--toggle-collect=*counted_pairs*`),
+/// so it stays out of line and its name stays unique.
+#[inline(never)]
+fn counted_pairs(
+    batch: u64,
+    msgs: Range<Msg>,
+    send: impl Fn(Msg),
+    recv: impl Fn() -> Option<Msg>,
+) -> (u64, u64) {
+    in_batches(batch, msgs, send, recv)
 }
 
 /// `n` round trips over two rendezvous channels: one thread sends `i` and waits for
