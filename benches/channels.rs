@@ -77,13 +77,13 @@ fn group_name(workload: Workload) -> String {
 fn memory(_: &mut Criterion) {
     println!("memory: bytes held per message in flight (u64 messages)");
     println!(
-        "{:<10} {:>12} {:>18} {:>16} {:>14}",
+        "{:<14} {:>12} {:>18} {:>16} {:>14}",
         "library", "unbounded", "unbounded drained", "bounded(1000)", "bounded empty"
     );
     for lib in &library::ALL {
         let (unbounded, bounded) = alloc::figures(lib);
         println!(
-            "{:<10} {:>12.1} {:>18} {:>16.1} {:>14}",
+            "{:<14} {:>12.1} {:>18} {:>16.1} {:>14}",
             lib.name, unbounded.per_message, unbounded.drained, bounded.per_message, bounded.empty
         );
     }
