@@ -1,6 +1,6 @@
-//! criterion benchmarks: junction beside crossbeam-channel, flume, kanal and
-//! `std::sync::mpsc` over the case × flavor matrix, the rendezvous ping-pong and
-//! `select!` with 2 to 32 arms; first it prints the memory figures.
+//! criterion benchmarks: junction beside its peers (`support/library.rs`) over the
+//! case × flavor matrix, the rendezvous ping-pong and `select!` with 2 to 32 arms;
+//! first it prints the memory figures.
 //!
 //! `cargo bench --bench channels` (filter: `-- spsc/bounded`); criterion's HTML
 //! reports land in `target/criterion/`. See `benches/README.md`.
@@ -11,142 +11,82 @@
 
 mod support;
 
-use criterion::{
-    criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
-};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::time::Duration;
-use support::libs::{Crossbeam, Flume, Junction, Kanal, Std};
-use support::workloads::{expect_time, ping_pong, run_case, select_arms};
-use support::{alloc, round_messages, supports, Case, Channel, Flavor};
+use support::library::{self, Library};
+use support::workloads::expect_time;
+use support::{alloc, Workload, STEADY_HANDOFF_MESSAGES, STEADY_MESSAGES};
 
-/// Messages per measured run of a matrix cell (and round trips per ping-pong run).
-const MESSAGES: u64 = 10_000;
-
-/// Adds library `L`'s benchmark of `case` on `flavor` to `group`, if it can run it.
-fn matrix_cell<L: Channel>(
-    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    case: Case,
-    flavor: Flavor,
-) {
-    if !supports::<L>(case, flavor) {
-        return;
+/// Messages per run of `workload`: a steady state's under `cargo bench` (which passes
+/// `--bench`), a few hundred when `cargo test --benches` runs each benchmark once.
+fn messages(workload: Workload) -> u64 {
+    if !std::env::args().any(|a| a == "--bench") {
+        400
+    } else if workload.hands_off() {
+        STEADY_HANDOFF_MESSAGES
+    } else {
+        STEADY_MESSAGES
     }
-    let what = format!("{} {} {}", L::NAME, case.name(), flavor.name());
-    group.bench_function(L::NAME, |b| {
-        b.iter_custom(|iters| {
-            (0..iters)
-                .map(|_| expect_time(run_case::<L>(case, flavor, MESSAGES), &what))
-                .sum()
-        })
-    });
 }
 
-/// The case × flavor matrix, one group per cell, one benchmark per library.
-fn matrix(c: &mut Criterion) {
-    for case in Case::ALL {
-        for flavor in Flavor::ALL {
-            if !supports::<Junction>(case, flavor) {
-                continue;
-            }
-            let mut group = c.benchmark_group(format!("{}/{}", case.name(), flavor.name()));
-            group.throughput(Throughput::Elements(round_messages(MESSAGES)));
-            group.sampling_mode(SamplingMode::Flat);
-            matrix_cell::<Junction>(&mut group, case, flavor);
-            matrix_cell::<Crossbeam>(&mut group, case, flavor);
-            // flume's Selector can hang under select_both, and criterion cannot survive
-            // a hang: its select cells are measured only by `--bench compare`.
-            if !case.selects() {
-                matrix_cell::<Flume>(&mut group, case, flavor);
-            }
-            matrix_cell::<Kanal>(&mut group, case, flavor);
-            matrix_cell::<Std>(&mut group, case, flavor);
-            group.finish();
+/// Whether criterion runs `library` on `workload`: every workload it supports, except
+/// flume's selection, which can hang under `select_both`, and criterion cannot survive
+/// a hang: those cells are measured only by `--bench compare`.
+fn benched(library: &Library, workload: Workload) -> bool {
+    let flume_select = *library == library::FLUME
+        && matches!(workload, Workload::Matrix(case, _) if case.selects());
+    library.supports(workload) && !flume_select
+}
+
+/// One group per workload (`spsc/bounded(0)`, `select!/8 arms`), one benchmark per
+/// library that runs it.
+fn workloads(c: &mut Criterion) {
+    for workload in Workload::all() {
+        if !library::JUNCTION.supports(workload) {
+            continue;
         }
+        let mut group = c.benchmark_group(group_name(workload));
+        let units = workload.units(messages(workload));
+        group.throughput(Throughput::Elements(units));
+        group.sampling_mode(SamplingMode::Flat);
+        for lib in library::ALL.iter().filter(|l| benched(l, workload)) {
+            let what = format!("{} {}", lib.name, workload.name());
+            group.bench_function(lib.name, |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| expect_time(lib.run(workload, units), &what))
+                        .sum()
+                })
+            });
+        }
+        group.finish();
     }
 }
 
-/// Adds library `L`'s rendezvous ping-pong to `group`.
-fn ping_pong_of<L: Channel>(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>) {
-    let what = format!("{} ping-pong", L::NAME);
-    group.bench_function(L::NAME, |b| {
-        b.iter_custom(|iters| {
-            (0..iters)
-                .map(|_| expect_time(ping_pong::<L>(MESSAGES), &what))
-                .sum()
-        })
-    });
-}
-
-/// Round trips over two `bounded(0)` channels.
-fn rendezvous_ping_pong(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ping_pong/bounded(0)");
-    group.throughput(Throughput::Elements(MESSAGES));
-    group.sampling_mode(SamplingMode::Flat);
-    ping_pong_of::<Junction>(&mut group);
-    ping_pong_of::<Crossbeam>(&mut group);
-    ping_pong_of::<Flume>(&mut group);
-    ping_pong_of::<Kanal>(&mut group);
-    ping_pong_of::<Std>(&mut group);
-    group.finish();
-}
-
-/// `select!` with 2, 4, 8 and 32 arms (the libraries with a `select!` macro).
-fn select_macro(c: &mut Criterion) {
-    for arms in [2, 4, 8, 32] {
-        let mut group = c.benchmark_group(format!("select!/{arms} arms"));
-        group.throughput(Throughput::Elements(MESSAGES));
-        group.sampling_mode(SamplingMode::Flat);
-        group.bench_function(Junction::NAME, |b| {
-            b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let run =
-                            select_arms::<Junction>(arms, MESSAGES, Junction::select_macro_recv);
-                        expect_time(run, "junction select!")
-                    })
-                    .sum()
-            })
-        });
-        group.bench_function(Crossbeam::NAME, |b| {
-            b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let run =
-                            select_arms::<Crossbeam>(arms, MESSAGES, Crossbeam::select_macro_recv);
-                        expect_time(run, "crossbeam select!")
-                    })
-                    .sum()
-            })
-        });
-        group.finish();
+/// The criterion group of `workload`: `spsc/bounded(0)`, `ping_pong/bounded(0)`,
+/// `select!/8 arms`.
+fn group_name(workload: Workload) -> String {
+    match workload {
+        Workload::SelectArms(arms) => format!("select!/{arms} arms"),
+        _ => format!("{}/{}", workload.case_name(), workload.flavor().name()),
     }
 }
 
 /// Prints the bytes each library's channel holds per message in flight (criterion
 /// measures time only, so this is printed, not reported).
 fn memory(_: &mut Criterion) {
-    fn row<L: Channel>() {
-        let unbounded = alloc::memory::<L>(Flavor::Unbounded, 10_000);
-        let bounded = alloc::memory::<L>(Flavor::Thousand, 1000);
-        println!(
-            "{:<10} {:>12.1} {:>18} {:>16.1} {:>14}",
-            L::NAME,
-            unbounded.per_message,
-            unbounded.drained,
-            bounded.per_message,
-            bounded.empty
-        );
-    }
     println!("memory: bytes held per message in flight (u64 messages)");
     println!(
-        "{:<10} {:>12} {:>18} {:>16} {:>14}",
+        "{:<14} {:>12} {:>18} {:>16} {:>14}",
         "library", "unbounded", "unbounded drained", "bounded(1000)", "bounded empty"
     );
-    row::<Junction>();
-    row::<Crossbeam>();
-    row::<Flume>();
-    row::<Kanal>();
-    row::<Std>();
+    for lib in &library::ALL {
+        let (unbounded, bounded) = alloc::figures(lib);
+        println!(
+            "{:<14} {:>12.1} {:>18} {:>16.1} {:>14}",
+            lib.name, unbounded.per_message, unbounded.drained, bounded.per_message, bounded.empty
+        );
+    }
     println!();
 }
 
@@ -162,6 +102,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = memory, matrix, rendezvous_ping_pong, select_macro
+    targets = memory, workloads
 }
 criterion_main!(benches);

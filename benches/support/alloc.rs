@@ -5,6 +5,7 @@
 //! is off except inside [`memory`], so the timed runs pay one relaxed load of a flag
 //! that never changes while they run.
 
+use super::library::Library;
 use super::{Channel, Flavor};
 
 #[path = "../../channel-select/tests/support/counting.rs"]
@@ -50,4 +51,13 @@ pub fn memory<L: Channel>(flavor: Flavor, n: u64) -> Memory {
         per_message: full as f64 / n as f64,
         drained,
     }
+}
+
+/// The figures the memory tables show for `library`: an unbounded channel with 10,000
+/// messages in flight, and a `bounded(1000)` one full.
+pub fn figures(library: &Library) -> (Memory, Memory) {
+    (
+        library.memory(Flavor::Unbounded, 10_000),
+        library.memory(Flavor::Thousand, 1000),
+    )
 }

@@ -1,8 +1,9 @@
 //! The CPU time a thread spends blocked on an idle channel: it should be near zero.
 
+use super::library::Library;
 use super::{Channel, Flavor};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The CPU time (user + system) the calling thread has used, where the platform
 /// tells it per thread (Linux: `getrusage(RUSAGE_THREAD)`).
@@ -35,6 +36,67 @@ pub enum Waiting {
     Recv(Flavor),
     /// The library's selection over two empty unbounded channels.
     Select,
+}
+
+impl Waiting {
+    /// The ways of waiting that the idle table has a column for, in its order.
+    pub const TABLE: [Waiting; 3] = [
+        Waiting::Recv(Flavor::Rendezvous),
+        Waiting::Recv(Flavor::Unbounded),
+        Waiting::Select,
+    ];
+}
+
+/// What an idle probe found.
+#[derive(Clone, Copy, Debug)]
+pub enum Idle {
+    /// The receiver thread's CPU time.
+    Cpu(Duration),
+    /// The platform has no per-thread CPU clock.
+    Unknown,
+    /// The probe panicked.
+    Panic,
+    /// The probe did not finish within the time limit.
+    Hang,
+}
+
+/// Probes each of `libraries` waiting each way of [`Waiting::TABLE`] for `idle`, all at
+/// once, each given `idle + limit` to finish: one row per library, `None` where it
+/// cannot wait that way.
+pub fn idle_probes(
+    libraries: &[Library],
+    idle: Duration,
+    limit: Duration,
+) -> Vec<[Option<Idle>; 3]> {
+    let mut rows: Vec<[Option<Idle>; 3]> = libraries
+        .iter()
+        .map(|lib| Waiting::TABLE.map(|w| lib.can_wait(w).then_some(Idle::Hang)))
+        .collect();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    for (row, lib) in libraries.iter().enumerate() {
+        for (column, waiting) in Waiting::TABLE.into_iter().enumerate() {
+            if rows[row][column].is_none() {
+                continue;
+            }
+            let (done_tx, lib) = (done_tx.clone(), *lib);
+            thread::spawn(move || {
+                let found = match std::panic::catch_unwind(|| lib.idle_cpu(waiting, idle)) {
+                    Ok(Some(cpu)) => Idle::Cpu(cpu),
+                    Ok(None) => Idle::Unknown,
+                    Err(_) => Idle::Panic,
+                };
+                let _ = done_tx.send((row, column, found));
+            });
+        }
+    }
+    drop(done_tx);
+    let deadline = Instant::now() + idle + limit;
+    while let Ok((row, column, found)) =
+        done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    {
+        rows[row][column] = Some(found);
+    }
+    rows
 }
 
 /// The CPU time of a receiver thread that waits `idle` for one message (then sees

@@ -2,7 +2,7 @@
 //!
 //! junction and crossbeam-channel share one API, so one macro writes both impls with
 //! the same code; the others are written out. To add a library, add an impl here and
-//! list it in `compare.rs` and `channels.rs`.
+//! list it in `library.rs`.
 
 use super::{Channel, Flavor, Msg};
 use std::ops::Range;
@@ -22,7 +22,7 @@ macro_rules! select_arms {
 }
 
 /// Implements [`Channel`] for a crate with crossbeam-channel's API (`bounded`,
-/// `unbounded`, `Select` with `remove`), and the `select!`-with-K-arms workload.
+/// `unbounded`, `Select` with `remove`, `select!`).
 macro_rules! crossbeam_like {
     ($lib:ident, $krate:ident, $name:literal) => {
         #[doc = concat!("The `", $name, "` crate.")]
@@ -32,6 +32,7 @@ macro_rules! crossbeam_like {
             const NAME: &'static str = $name;
             const MPMC: bool = true;
             const SELECT: bool = true;
+            const SELECT_MACRO: bool = true;
             type Tx = $krate::Sender<Msg>;
             type Rx = $krate::Receiver<Msg>;
 
@@ -88,12 +89,8 @@ macro_rules! crossbeam_like {
                     op.send(&txs[i], msg).expect("a receiver is alive");
                 }
             }
-        }
 
-        impl $lib {
-            /// Receives `n` messages from `rxs` (2, 4, 8 or 32 receivers) with a
-            /// `select!` of one arm per receiver; returns their sum.
-            pub fn select_macro_recv(rxs: &[$krate::Receiver<Msg>], n: u64) -> u64 {
+            fn select_macro_recv(rxs: &[Self::Rx], n: u64) -> u64 {
                 match rxs.len() {
                     2 => select_arms!($krate, rxs, n; 0 1),
                     4 => select_arms!($krate, rxs, n; 0 1 2 3),
@@ -250,5 +247,69 @@ impl Channel for Std {
 
     fn clone_rx(_: &Self::Rx) -> Self::Rx {
         unreachable!("std::sync::mpsc has a single consumer")
+    }
+}
+
+/// crossfire's blocking multi-producer multi-consumer channels (`crossfire::mpmc`). It
+/// has no rendezvous channel (it makes a capacity of 0 one of 1), and its `Select`
+/// receives only, so it runs neither `bounded(0)` nor the select cases.
+pub struct Crossfire;
+
+/// crossfire's sender, whose type names its queue.
+#[derive(Clone)]
+pub enum CrossfireTx {
+    /// From `mpmc::bounded_blocking(cap)`.
+    Bounded(crossfire::MTx<crossfire::mpmc::Array<Msg>>),
+    /// From `mpmc::unbounded_blocking()`.
+    Unbounded(crossfire::MTx<crossfire::mpmc::List<Msg>>),
+}
+
+/// crossfire's receiver, whose type names its queue.
+#[derive(Clone)]
+pub enum CrossfireRx {
+    /// From `mpmc::bounded_blocking(cap)`.
+    Bounded(crossfire::MRx<crossfire::mpmc::Array<Msg>>),
+    /// From `mpmc::unbounded_blocking()`.
+    Unbounded(crossfire::MRx<crossfire::mpmc::List<Msg>>),
+}
+
+impl Channel for Crossfire {
+    const NAME: &'static str = "crossfire";
+    const MPMC: bool = true;
+    const RENDEZVOUS: bool = false;
+    type Tx = CrossfireTx;
+    type Rx = CrossfireRx;
+
+    fn new(flavor: Flavor) -> (Self::Tx, Self::Rx) {
+        match flavor.capacity() {
+            Some(0) => unreachable!("crossfire has no rendezvous channel"),
+            Some(cap) => {
+                let (tx, rx) = crossfire::mpmc::bounded_blocking(cap);
+                (CrossfireTx::Bounded(tx), CrossfireRx::Bounded(rx))
+            }
+            None => {
+                let (tx, rx) = crossfire::mpmc::unbounded_blocking();
+                (CrossfireTx::Unbounded(tx), CrossfireRx::Unbounded(rx))
+            }
+        }
+    }
+
+    fn send(tx: &Self::Tx, msg: Msg) {
+        match tx {
+            CrossfireTx::Bounded(tx) => tx.send(msg),
+            CrossfireTx::Unbounded(tx) => tx.send(msg),
+        }
+        .expect("a receiver is alive");
+    }
+
+    fn recv(rx: &Self::Rx) -> Option<Msg> {
+        match rx {
+            CrossfireRx::Bounded(rx) => rx.recv().ok(),
+            CrossfireRx::Unbounded(rx) => rx.recv().ok(),
+        }
+    }
+
+    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+        rx.clone()
     }
 }

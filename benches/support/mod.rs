@@ -11,8 +11,16 @@
 #![allow(dead_code)]
 
 pub mod alloc;
+pub mod chart;
 pub mod cpu;
+pub mod library;
 pub mod libs;
+pub mod machine;
+pub mod measure;
+pub mod mutex_queue;
+pub mod options;
+pub mod report;
+pub mod stats;
 pub mod workloads;
 
 use std::fmt;
@@ -23,6 +31,14 @@ pub type Msg = u64;
 
 /// Number of sending (and, for mpmc, receiving) threads in the multi-thread cases.
 pub const THREADS: u64 = 4;
+
+/// Messages per run of a buffered cell when measuring for real: enough that thread
+/// start-up and the first wake-ups are a small share of the run (a steady state).
+pub const STEADY_MESSAGES: u64 = 100_000;
+
+/// Messages per run of a hand-off cell (see [`Workload::hands_off`]) when measuring for
+/// real: each costs a wake-up or more, so fewer reach a steady state.
+pub const STEADY_HANDOFF_MESSAGES: u64 = 20_000;
 
 /// The kind of channel a case runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -114,6 +130,81 @@ impl Case {
     }
 }
 
+/// One row of the comparison (one benchmark group of criterion): what runs, on which
+/// flavor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Workload {
+    /// A case of the matrix on a flavor.
+    Matrix(Case, Flavor),
+    /// Round trips over two rendezvous channels.
+    PingPong,
+    /// A `select!` with this many `recv` arms over unbounded channels.
+    SelectArms(usize),
+}
+
+impl Workload {
+    /// The arm counts of the `select!` rows.
+    pub const ARMS: [usize; 4] = [2, 4, 8, 32];
+
+    /// Every workload, in table order: the matrix case by case, ping-pong, `select!`.
+    pub fn all() -> impl Iterator<Item = Workload> {
+        let matrix = Case::ALL
+            .into_iter()
+            .flat_map(|case| Flavor::ALL.map(|flavor| Workload::Matrix(case, flavor)));
+        matrix
+            .chain([Workload::PingPong])
+            .chain(Workload::ARMS.map(Workload::SelectArms))
+    }
+
+    /// The first column: `spsc`, `ping_pong`, `select! 8 arms`.
+    pub fn case_name(self) -> String {
+        match self {
+            Workload::Matrix(case, _) => case.name().to_string(),
+            Workload::PingPong => "ping_pong".to_string(),
+            Workload::SelectArms(arms) => format!("select! {arms} arms"),
+        }
+    }
+
+    /// The flavor of its channels.
+    pub fn flavor(self) -> Flavor {
+        match self {
+            Workload::Matrix(_, flavor) => flavor,
+            Workload::PingPong => Flavor::Rendezvous,
+            Workload::SelectArms(_) => Flavor::Unbounded,
+        }
+    }
+
+    /// The name in filters, progress lines and the chart: `spsc bounded(0)`.
+    pub fn name(self) -> String {
+        format!("{} {}", self.case_name(), self.flavor().name())
+    }
+
+    /// What one unit of work is: a message, or (ping-pong) a round trip.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Workload::PingPong => "round trip",
+            _ => "msg",
+        }
+    }
+
+    /// Whether each message waits for a thread hand-off (`bounded(0)`, `bounded(1)`):
+    /// such runs cost far more per message, and swing far more, than buffered ones.
+    pub fn hands_off(self) -> bool {
+        matches!(self.flavor(), Flavor::Rendezvous | Flavor::One)
+    }
+
+    /// The units of work of a run that carries about `messages` messages: a multiple
+    /// of [`THREADS`] for the matrix (see [`round_messages`]); for ping-pong half as
+    /// many round trips (each carries two messages).
+    pub fn units(self, messages: u64) -> u64 {
+        match self {
+            Workload::Matrix(..) => round_messages(messages),
+            Workload::PingPong => (messages / 2).max(1),
+            Workload::SelectArms(_) => messages,
+        }
+    }
+}
+
 /// Why a run produced no time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -171,16 +262,21 @@ pub type Outcome = Result<Duration, Failure>;
 /// One library's channel, as the workloads use it. Messages are [`Msg`]s.
 ///
 /// `send` and `recv` block; `recv` returns `None` once the channel is disconnected and
-/// empty. A library without multiple consumers sets `MPMC = false`; one without
-/// dynamic selection keeps `SELECT = false` and the default select methods, which the
-/// workloads never call then.
+/// empty. A library without a rendezvous channel sets `RENDEZVOUS = false` (and
+/// `new` never sees [`Flavor::Rendezvous`]), one without multiple consumers
+/// `MPMC = false`; one without dynamic selection keeps `SELECT = false` and the default select methods, one without
+/// a `select!` macro `SELECT_MACRO = false`: the workloads never call those then.
 pub trait Channel: 'static {
     /// The name in tables and bench ids.
     const NAME: &'static str;
     /// Whether receivers can be cloned (multi-consumer).
     const MPMC: bool;
+    /// Whether it has a rendezvous channel (`bounded(0)`).
+    const RENDEZVOUS: bool = true;
     /// Whether [`Channel::select_recv_all`] and [`Channel::select_send_all`] exist.
     const SELECT: bool = false;
+    /// Whether [`Channel::select_macro_recv`] exists.
+    const SELECT_MACRO: bool = false;
 
     /// The sending handle.
     type Tx: Clone + Send + 'static;
@@ -209,17 +305,36 @@ pub trait Channel: 'static {
         let _ = (txs, msgs);
         unreachable!("{} has no selection", Self::NAME)
     }
+
+    /// Receives `n` messages from `rxs` (2, 4, 8 or 32 receivers) with the library's
+    /// `select!` of one arm per receiver; returns their sum.
+    fn select_macro_recv(rxs: &[Self::Rx], n: u64) -> u64 {
+        let _ = (rxs, n);
+        unreachable!("{} has no select! macro", Self::NAME)
+    }
 }
 
-/// Whether library `L` can run `case` on `flavor`: `seq` cannot run on a rendezvous
-/// channel (a lone thread would wait for itself), `mpmc` needs cloneable receivers and
-/// the select cases need selection.
+/// Whether library `L` can run `case` on `flavor`: `bounded(0)` needs a rendezvous
+/// channel, `seq` cannot run on one (a lone thread would wait for itself), `mpmc` needs
+/// cloneable receivers and the select cases need selection.
 pub fn supports<L: Channel>(case: Case, flavor: Flavor) -> bool {
+    if flavor == Flavor::Rendezvous && !L::RENDEZVOUS {
+        return false;
+    }
     match case {
         Case::Seq => flavor != Flavor::Rendezvous,
         Case::Spsc | Case::Mpsc => true,
         Case::Mpmc => L::MPMC,
         Case::SelectRx | Case::SelectBoth => L::SELECT && L::MPMC,
+    }
+}
+
+/// Whether library `L` can run `workload`.
+pub fn supports_workload<L: Channel>(workload: Workload) -> bool {
+    match workload {
+        Workload::Matrix(case, flavor) => supports::<L>(case, flavor),
+        Workload::PingPong => L::RENDEZVOUS,
+        Workload::SelectArms(_) => L::SELECT_MACRO,
     }
 }
 

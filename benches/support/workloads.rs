@@ -1,7 +1,9 @@
 //! The timed runs: the case × flavor matrix, the rendezvous ping-pong and `select!`
 //! with K arms. Each returns the elapsed time of one run, or why it has none.
 
-use super::{check, round_messages, Case, Channel, Failure, Flavor, Msg, Outcome, THREADS};
+use super::{
+    check, round_messages, Case, Channel, Failure, Flavor, Msg, Outcome, Workload, THREADS,
+};
 use std::ops::Range;
 use std::sync::Barrier;
 use std::thread;
@@ -84,6 +86,16 @@ fn feed<L: Channel>(tx: L::Tx, msgs: Range<Msg>) -> SendJob {
     })
 }
 
+/// One run of `workload` with library `L`, doing `units` units of its work (see
+/// [`Workload::units`]): messages, or round trips for ping-pong.
+pub fn run<L: Channel>(workload: Workload, units: u64) -> Outcome {
+    match workload {
+        Workload::Matrix(case, flavor) => run_case::<L>(case, flavor, units),
+        Workload::PingPong => ping_pong::<L>(units),
+        Workload::SelectArms(arms) => select_arms::<L>(arms, units),
+    }
+}
+
 /// One run of `case` on `flavor` with library `L`, sending about `n` messages in all
 /// (see [`round_messages`]): the elapsed time, once the messages received are checked
 /// to be exactly those sent.
@@ -155,21 +167,69 @@ pub fn run_case<L: Channel>(case: Case, flavor: Flavor, n: u64) -> Outcome {
 fn seq<L: Channel>(flavor: Flavor, n: u64) -> (Duration, u64, u64) {
     let batch = flavor.capacity().map_or(n, |cap| cap as u64);
     let (tx, rx) = L::new(flavor);
-    let (mut count, mut sum) = (0, 0);
     let start = Instant::now();
-    let mut next = 0;
-    while next < n {
-        let end = (next + batch).min(n);
+    let (count, sum) = in_batches(batch, 0..n, |msg| L::send(&tx, msg), || L::recv(&rx));
+    (start.elapsed(), count, sum)
+}
+
+/// Sends `msgs` `batch` at a time, receiving each batch before the next: `seq`'s
+/// loop; returns the count and sum received.
+#[inline]
+fn in_batches(
+    batch: u64,
+    msgs: Range<Msg>,
+    send: impl Fn(Msg),
+    recv: impl Fn() -> Option<Msg>,
+) -> (u64, u64) {
+    let (mut count, mut sum) = (0, 0);
+    let mut next = msgs.start;
+    while next < msgs.end {
+        let end = (next + batch).min(msgs.end);
         for msg in next..end {
-            L::send(&tx, msg);
+            send(msg);
         }
         for _ in next..end {
-            sum += L::recv(&rx).expect("the sender is alive");
+            sum += recv().expect("the sender is alive");
             count += 1;
         }
         next = end;
     }
-    (start.elapsed(), count, sum)
+    (count, sum)
+}
+
+/// The loop whose instructions `instructions.rs` has callgrind count: `n` messages
+/// through a channel of `flavor` with `seq`'s loop, in batches of its capacity (1000
+/// when unbounded, so that it reaches a steady state too), after one batch that is
+/// not counted (the first allocations, thread-local set-up). Returns their sum.
+pub fn count_seq<L: Channel>(flavor: Flavor, n: u64) -> u64 {
+    let batch = flavor.capacity().map_or(1000, |cap| cap as u64);
+    assert!(batch > 0, "seq cannot run on a rendezvous channel");
+    let (tx, rx) = L::new(flavor);
+    in_batches(batch, 0..batch, |msg| L::send(&tx, msg), || L::recv(&rx));
+    // Opaque pointers: every library's send and recv are called out of line, so the
+    // loop around them is the same instructions for all, whatever the inliner chose.
+    let send: fn(&L::Tx, Msg) = std::hint::black_box(L::send);
+    let recv: fn(&L::Rx) -> Option<Msg> = std::hint::black_box(L::recv);
+    let (count, sum) = counted_pairs(batch, 0..n, |msg| send(&tx, msg), || recv(&rx));
+    assert_eq!(
+        (count, sum),
+        (n, n * n.saturating_sub(1) / 2),
+        "{}",
+        L::NAME
+    );
+    sum
+}
+
+/// callgrind counts what runs inside this function (`--toggle-collect=*counted_pairs*`),
+/// so it stays out of line and its name stays unique.
+#[inline(never)]
+fn counted_pairs(
+    batch: u64,
+    msgs: Range<Msg>,
+    send: impl Fn(Msg),
+    recv: impl Fn() -> Option<Msg>,
+) -> (u64, u64) {
+    in_batches(batch, msgs, send, recv)
 }
 
 /// `n` round trips over two rendezvous channels: one thread sends `i` and waits for
@@ -197,9 +257,9 @@ pub fn ping_pong<L: Channel>(n: u64) -> Outcome {
 }
 
 /// One sender thread sends `n` messages in turn over `k` unbounded channels; one
-/// receiver takes them with `recv_arms`, a `select!` with one arm per channel (see
-/// `Junction::select_macro_recv`).
-pub fn select_arms<L: Channel>(k: usize, n: u64, recv_arms: fn(&[L::Rx], u64) -> u64) -> Outcome {
+/// receiver takes them with [`Channel::select_macro_recv`], a `select!` with one arm
+/// per channel.
+pub fn select_arms<L: Channel>(k: usize, n: u64) -> Outcome {
     let (txs, rxs): (Vec<_>, Vec<_>) = (0..k).map(|_| L::new(Flavor::Unbounded)).unzip();
     let sending = txs.clone();
     let sender: SendJob = Box::new(move || {
@@ -210,7 +270,7 @@ pub fn select_arms<L: Channel>(k: usize, n: u64, recv_arms: fn(&[L::Rx], u64) ->
     // The receiver keeps the channels connected: a disconnected, drained channel's arm
     // would be ready (with an error) before the others are drained.
     let receiver: RecvJob = Box::new(move || {
-        let sum = recv_arms(&rxs, n);
+        let sum = L::select_macro_recv(&rxs, n);
         drop(txs);
         (n, sum)
     });

@@ -1,0 +1,209 @@
+//! Instructions per send + receive pair, counted by callgrind: a figure that does not
+//! move with the machine's noise, for every library on `bounded(1)`, `bounded(1000)`
+//! and unbounded.
+//!
+//! `cargo bench --bench instructions` (about a minute; needs `valgrind`) runs this
+//! binary once per library and flavor under `valgrind --tool=callgrind
+//! --toggle-collect=*counted_pairs*`: only the instructions inside `counted_pairs` (one
+//! thread sending and receiving `--pairs N` messages with the `seq` case's loop, on a
+//! channel made and warmed up outside it) are counted, then divided by N. It prints a
+//! markdown table and writes it, with callgrind's files, to
+//! `target/junction-instructions/`. Run without `--bench` (as `cargo test --benches`
+//! does) it runs each loop once, natively, as a smoke test. See `benches/README.md`.
+
+// crossbeam-channel's `select!` with 32 arms needs more than the default 128.
+#![recursion_limit = "512"]
+
+mod support;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::library::{self, Library};
+use support::Flavor;
+
+/// The flavors counted: one slot, the ring, the list.
+const FLAVORS: [Flavor; 3] = [Flavor::One, Flavor::Thousand, Flavor::Unbounded];
+/// Pairs counted per run, unless `--pairs N` says otherwise.
+const PAIRS: u64 = 100_000;
+/// The function whose instructions callgrind counts.
+const COUNTED: &str = "*counted_pairs*";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--count") {
+        // The child under valgrind: `--count LIBRARY FLAVOR PAIRS`.
+        let [lib, flavor, pairs] = [1, 2, 3].map(|k| args.get(i + k).map_or("", String::as_str));
+        let pairs = pairs.parse().expect("--count LIBRARY FLAVOR PAIRS");
+        library_named(lib).count_seq(flavor_named(flavor), pairs);
+        return;
+    }
+    if !args.iter().any(|a| a == "--bench") {
+        for lib in library::ALL {
+            for flavor in FLAVORS {
+                lib.count_seq(flavor, 2_000);
+            }
+        }
+        eprintln!("smoke test: every counted loop ran");
+        return;
+    }
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        eprintln!("valgrind is not installed: no instruction counts (apt-get install valgrind)");
+        return;
+    }
+    let pairs = args
+        .iter()
+        .position(|a| a == "--pairs")
+        .and_then(|i| args.get(i + 1))
+        .map_or(PAIRS, |n| n.parse().expect("--pairs wants a number"));
+    let table = table(pairs);
+    println!("{table}");
+    let path = out_dir().join("table.md");
+    match std::fs::write(&path, &table) {
+        Ok(()) => eprintln!("wrote {}", path.display()),
+        Err(e) => eprintln!("could not write {}: {e}", path.display()),
+    }
+}
+
+/// The markdown table: one row per library, one column per flavor, each figure the
+/// instructions of a send and a receive (the loop's own subtracted); then the loop's.
+fn table(pairs: u64) -> String {
+    let mut out = format!(
+        "Instructions per send + receive pair (callgrind, one thread, {pairs} pairs in \
+         batches of the capacity, 1000 when unbounded; setup and the first batch not counted):\n\n\
+         | library |"
+    );
+    for flavor in FLAVORS {
+        let _ = write!(out, " {} |", flavor.name());
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"--:|".repeat(FLAVORS.len()));
+    out.push('\n');
+    // Per flavor, the loop's own instructions a pair, as each run counted them.
+    let mut loops: [Vec<String>; FLAVORS.len()] = Default::default();
+    for lib in library::ALL {
+        let _ = write!(out, "| {} |", lib.name);
+        for (k, flavor) in FLAVORS.into_iter().enumerate() {
+            let shown = match count(lib, flavor, pairs) {
+                Ok(Counted { total, own }) => {
+                    let own = own.unwrap_or(0);
+                    loops[k].push(format!("{:.0}", own as f64 / pairs as f64));
+                    format!("{:.1}", (total - own) as f64 / pairs as f64)
+                }
+                Err(e) => {
+                    eprintln!("{} on {}: {e}", lib.name, flavor.name());
+                    "error".to_string()
+                }
+            };
+            let _ = write!(out, " {shown} |");
+        }
+        out.push('\n');
+        eprintln!("counted {}", lib.name);
+    }
+    out.push_str(&loop_note(&mut loops));
+    out
+}
+
+/// The line under the table: the loop's own instructions a pair, subtracted above
+/// (one figure per flavor when every library's run agrees, as it should).
+fn loop_note(loops: &mut [Vec<String>; FLAVORS.len()]) -> String {
+    let per_flavor: Vec<String> = FLAVORS
+        .iter()
+        .zip(loops.iter_mut())
+        .map(|(flavor, seen)| {
+            seen.sort();
+            seen.dedup();
+            format!("{} {}", flavor.name(), seen.join(" or "))
+        })
+        .collect();
+    format!(
+        "\nSubtracted: the loop around the calls (`counted_pairs`' own instructions, \
+         0 where `callgrind_annotate` could not tell): {} a pair.\n",
+        per_flavor.join(", ")
+    )
+}
+
+/// What callgrind counted in one run.
+struct Counted {
+    /// Instructions in `counted_pairs` and everything it called.
+    total: u64,
+    /// Instructions in `counted_pairs` itself (the loop), where `callgrind_annotate`
+    /// tells.
+    own: Option<u64>,
+}
+
+/// What callgrind counts in `counted_pairs` when `lib` sends and receives `pairs`
+/// messages on `flavor`.
+fn count(lib: Library, flavor: Flavor, pairs: u64) -> Result<Counted, String> {
+    let dir = out_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join(format!(
+        "{}.{}.callgrind",
+        plain(lib.name),
+        plain(flavor.name())
+    ));
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let run = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", file.display()))
+        .arg(format!("--toggle-collect={COUNTED}"))
+        .arg(me)
+        .args(["--count", lib.name, flavor.name(), &pairs.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !run.status.success() {
+        return Err(String::from_utf8_lossy(&run.stderr).into_owned());
+    }
+    let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    let total = text
+        .lines()
+        .find_map(|l| l.strip_prefix("summary:"))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| format!("no summary line in {}", file.display()))?;
+    Ok(Counted {
+        total,
+        own: own_cost(&file),
+    })
+}
+
+/// The self cost of `counted_pairs` in callgrind's `file`, from `callgrind_annotate`'s
+/// list of functions (`1,302,127 ( 7.40%)  ???:...::counted_pairs [...]`).
+fn own_cost(file: &Path) -> Option<u64> {
+    let annotated = Command::new("callgrind_annotate").arg(file).output().ok()?;
+    let text = String::from_utf8(annotated.stdout).ok()?;
+    let line = text.lines().find(|l| l.contains("::counted_pairs"))?;
+    let number = line.split_whitespace().next()?.replace(',', "");
+    number.parse().ok()
+}
+
+/// The library called `name`.
+fn library_named(name: &str) -> Library {
+    *library::ALL
+        .iter()
+        .find(|l| l.name == name)
+        .unwrap_or_else(|| panic!("no library {name:?}"))
+}
+
+/// The flavor called `name`.
+fn flavor_named(name: &str) -> Flavor {
+    *Flavor::ALL
+        .iter()
+        .find(|f| f.name() == name)
+        .unwrap_or_else(|| panic!("no flavor {name:?}"))
+}
+
+/// `name` with every character but letters and digits made `_`, for a file name.
+fn plain(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Where the table and callgrind's files go: `target/junction-instructions/` of the
+/// workspace (or of `CARGO_TARGET_DIR`).
+fn out_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("junction-instructions")
+}
