@@ -310,10 +310,101 @@ macro_rules! select_biased {
     };
 }
 
+/// [`select!`] for async code: the same syntax and meaning (guards, `biased;`,
+/// `default`, `default(timeout)`, `#[cfg]` arms, any number of arms, the same
+/// evaluation order), but it awaits the selection instead of blocking the thread. The
+/// arm bodies run in the enclosing async fn or block, so they may `.await`, `break`,
+/// `continue`, `return` and use `?`.
+///
+/// Any mix of channels works, whoever is on the other side: blocking threads, tasks
+/// of any executor, timers (served by junction's own timer thread, so no runtime's
+/// timer is needed). The future is `Send` when the handles and values it holds are.
+///
+/// Cancel safe: if the enclosing future is dropped while the `select_async!` waits,
+/// no message is lost (a wake-up it was given passes to another waiter) and no send
+/// arm's message is evaluated.
+///
+/// ```
+/// use junction::{bounded, select_async, tick, unbounded};
+/// use std::time::Duration;
+///
+/// # futures::executor::block_on(async {
+/// let (jobs_tx, jobs) = bounded(4);
+/// let (stop_tx, stop) = bounded::<()>(0);
+/// std::thread::spawn(move || {
+///     for job in 1..=3 { jobs_tx.send(job).unwrap() } // a blocking producer
+///     stop_tx.send(()).unwrap();
+/// });
+/// let heartbeat = tick(Duration::from_millis(5));
+/// let mut total = 0;
+/// loop {
+///     select_async! {
+///         recv(jobs) -> job => total += job.unwrap(),
+///         recv(stop) -> _ => break,
+///         recv(heartbeat) -> _ => continue,
+///     }
+/// }
+/// while let Ok(job) = jobs.try_recv() { total += job }
+/// assert_eq!(total, 6);
+/// # });
+/// ```
+///
+/// `default(timeout)` and `?` in an arm:
+///
+/// ```
+/// use junction::{select_async, unbounded, RecvError};
+/// use std::time::Duration;
+///
+/// async fn next_or_zero(r: &junction::Receiver<u32>) -> Result<u32, RecvError> {
+///     Ok(select_async! {
+///         recv(r) -> msg => msg?,
+///         default(Duration::from_millis(10)) => 0,
+///     })
+/// }
+/// # futures::executor::block_on(async {
+/// let (s, r) = unbounded();
+/// assert_eq!(next_or_zero(&r).await, Ok(0));
+/// s.send(7).unwrap();
+/// assert_eq!(next_or_zero(&r).await, Ok(7));
+/// drop(s);
+/// assert_eq!(next_or_zero(&r).await, Err(RecvError));
+/// # });
+/// ```
+#[macro_export]
+macro_rules! select_async {
+    ($($tokens:tt)*) => {
+        $crate::__private::select_async_impl!($crate; $($tokens)*)
+    };
+}
+
+/// [`select_async!`] that takes the first ready arm in source order, as if the arms
+/// began with `biased;`.
+///
+/// ```
+/// use junction::{select_biased_async, unbounded};
+/// # futures::executor::block_on(async {
+/// let (s1, r1) = unbounded::<i32>();
+/// let (s2, r2) = unbounded::<i32>();
+/// s1.send(1).unwrap();
+/// s2.send(2).unwrap();
+/// select_biased_async! {
+///     recv(r1) -> msg => assert_eq!(msg, Ok(1)),
+///     recv(r2) -> _ => unreachable!("the first ready arm wins"),
+/// }
+/// # });
+/// ```
+#[macro_export]
+macro_rules! select_biased_async {
+    ($($tokens:tt)*) => {
+        $crate::__private::select_async_impl!($crate; biased; $($tokens)*)
+    };
+}
+
 /// Paths the `select!` expansion names. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
     pub use channel_macros::select as select_impl;
+    pub use channel_macros::select_async as select_async_impl;
     pub use channel_select::{
         Receiver, RecvError, RecvTimeoutError, Select, SelectArray, SelectTimeoutError,
         SelectedOperation, SendError, SendTimeoutError, Sender, TryRecvError, TrySelectError,

@@ -50,7 +50,7 @@ pub fn select(input: TokenStream) -> TokenStream {
 ///
 /// Its input is `select!`'s. The expansion awaits `select_async()` and
 /// `select_timeout_async(t)` on the `SelectArray`, `recv_async()` on a lone receiver
-/// and `send_async(v)` on a lone sender; `junction` does not call it yet.
+/// and `send_async(v)` on a lone sender; use `junction::select_async!`.
 #[proc_macro]
 pub fn select_async(input: TokenStream) -> TokenStream {
     expand_input(input.into(), Mode::Async).into()
