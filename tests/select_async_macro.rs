@@ -69,7 +69,7 @@ fn biased_takes_the_first_ready_arm() {
 fn guards_disable_arms_and_skip_their_handles() {
     let (s, r) = unbounded::<u8>();
     s.send(1).unwrap();
-    let none: Option<&Receiver<u8>> = None;
+    let none: Option<&Receiver<u8>> = std::hint::black_box(None);
     block_on(async {
         let got = select_async! {
             recv(none.unwrap()) -> _, if none.is_some() => unreachable!(),
