@@ -253,6 +253,12 @@ impl Context {
         }
     }
 
+    /// True if a future (rather than a blocked thread) waits on this context: it may be
+    /// dropped before it takes what it was handed.
+    pub(crate) fn is_task(&self) -> bool {
+        matches!(self.inner.waiter, Waiter::Task(_))
+    }
+
     /// True if `self` and `other` are the same context (one waiting thread or future).
     pub(crate) fn is(&self, other: &Context) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)

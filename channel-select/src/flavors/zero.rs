@@ -74,6 +74,8 @@ struct Deal<T> {
     hand: Hand,
     /// The message, while `Offer` or `Ready`.
     msg: Option<T>,
+    /// `Ready` for a future, which may be dropped and hand the message back.
+    returnable: bool,
 }
 
 /// How a receiver's wait on a deal ended.
@@ -92,6 +94,8 @@ struct Deals<T> {
     slots: Vec<Deal<T>>,
     /// Indices of the `Free` slots.
     free: Vec<usize>,
+    /// Deals that are `returnable`: messages a dropped future would hand back.
+    returnable: usize,
 }
 
 impl<T> Deals<T> {
@@ -103,7 +107,11 @@ impl<T> Deals<T> {
                 id
             }
             None => {
-                self.slots.push(Deal { hand, msg: None });
+                self.slots.push(Deal {
+                    hand,
+                    msg: None,
+                    returnable: false,
+                });
                 self.slots.len() - 1
             }
         }
@@ -127,13 +135,24 @@ impl<T> Deals<T> {
         let _ = deal.msg.insert(msg);
     }
 
+    /// Puts `msg` in the want `id` of the receiver waiting on `owner`: `Ready`, and
+    /// returnable if that receiver is a future.
+    fn fill_want(&mut self, id: usize, msg: T, owner: &Context) {
+        self.fill(id, Hand::Ready, msg);
+        if owner.is_task() {
+            self.slots[id].returnable = true;
+            self.returnable += 1;
+        }
+    }
+
     /// Frees deal `id` (an `Offer` or `Ready`) and returns its message.
     fn take(&mut self, id: usize) -> T {
         self.close(id);
-        self.slots[id]
-            .msg
-            .take()
-            .expect("rendezvous deal holds no message")
+        let deal = &mut self.slots[id];
+        if core::mem::take(&mut deal.returnable) {
+            self.returnable -= 1;
+        }
+        deal.msg.take().expect("rendezvous deal holds no message")
     }
 }
 
@@ -153,6 +172,27 @@ struct Inner<T> {
     orphans: VecDeque<usize>,
     /// Set once by `disconnect`.
     is_disconnected: bool,
+}
+
+impl<T> Inner<T> {
+    /// Disconnected, with no message that could still come back to the channel: a
+    /// receiver sees the disconnection. (A message handed to a receive future that is
+    /// then dropped comes back to the channel, so while one is out, a disconnected
+    /// channel is not yet drained.)
+    fn closed_for_receivers(&self) -> bool {
+        self.is_disconnected && self.deals.returnable == 0
+    }
+
+    /// Frees deal `id` and returns its message; wakes the receivers waiting on a
+    /// disconnected channel for the last message that could have come back.
+    fn take(&mut self, id: usize) -> T {
+        let returnable = self.deals.returnable;
+        let msg = self.deals.take(id);
+        if self.deals.returnable < returnable && self.closed_for_receivers() {
+            self.receivers.disconnect();
+        }
+        msg
+    }
 }
 
 /// A blocked sender with a message to take.
@@ -184,6 +224,7 @@ impl<T> Channel<T> {
                 deals: Deals {
                     slots: Vec::new(),
                     free: Vec::new(),
+                    returnable: 0,
                 },
                 graveyard: Vec::new(),
                 orphans: VecDeque::new(),
@@ -268,7 +309,7 @@ impl<T> Channel<T> {
         if inner.senders.can_reserve_where(selecting) {
             return Ok(None); // one just became claimable or was claimed: look again
         }
-        if inner.is_disconnected {
+        if inner.closed_for_receivers() {
             return Err(RecvTimeoutError::Disconnected);
         }
         if deadline.is_some_and(expired) {
@@ -289,7 +330,7 @@ impl<T> Channel<T> {
             // A sender claimed our deal: it is ready, or promised.
             Selected::Operation(_) => Ok(Some(id)),
             sel => {
-                // Our own timeout or the disconnection claimed the context, so no
+                // Our own timeout or the disconnection selected the context, so no
                 // sender took the entry: it is still there.
                 let mut inner = self.lock();
                 inner
@@ -298,11 +339,13 @@ impl<T> Channel<T> {
                     .expect("rendezvous entry vanished");
                 inner.deals.close(id);
                 self.changed();
-                Err(if sel == Selected::Disconnected {
-                    RecvTimeoutError::Disconnected
+                if sel == Selected::Disconnected {
+                    // Look again: a message handed on by a receive future that was
+                    // dropped may still wait (an orphan), to be received first.
+                    Ok(None)
                 } else {
-                    RecvTimeoutError::Timeout
-                })
+                    Err(RecvTimeoutError::Timeout)
+                }
             }
         }
     }
@@ -321,7 +364,7 @@ impl<T> Channel<T> {
         let mut inner = self.lock();
         inner.senders.unregister(oper)?;
         self.changed();
-        Some(inner.deals.take(id))
+        Some(inner.take(id))
     }
 }
 
@@ -330,7 +373,7 @@ impl<T> Channel<T> {
     fn can_recv(inner: &Inner<T>) -> bool {
         !inner.orphans.is_empty()
             || inner.senders.can_reserve_where(offers)
-            || inner.is_disconnected
+            || inner.closed_for_receivers()
     }
 
     /// A send can be claimed now by `cx` (`None`: by whoever asks): a waiting receiver
@@ -370,7 +413,7 @@ impl<T> Channel<T> {
     /// keeps it as an orphan (`first`: ahead of the others) for the next receive.
     fn hand_on(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T, first: bool) {
         if let Some(entry) = inner.receivers.reserve() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            inner.deals.fill_want(entry.deal, msg, &entry.cx);
             self.wake_filled(inner, entry);
             return;
         }
@@ -421,7 +464,7 @@ impl<T> Chan for Channel<T> {
         let orphans: Vec<T> = {
             let mut inner = self.lock();
             let ids: Vec<usize> = inner.orphans.drain(..).collect();
-            ids.into_iter().map(|id| inner.deals.take(id)).collect()
+            ids.into_iter().map(|id| inner.take(id)).collect()
         };
         drop(orphans);
     }
@@ -448,7 +491,7 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
             drop(inner);
             entry.cx.unpark();
             true
-        } else if inner.is_disconnected {
+        } else if inner.closed_for_receivers() {
             token.deal = NO_DEAL;
             true
         } else {
@@ -459,7 +502,7 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
     unsafe fn abandon(&self, token: &mut Token) {
         if token.deal != NO_DEAL {
             let mut inner = self.lock();
-            let msg = inner.deals.take(token.deal);
+            let msg = inner.take(token.deal);
             inner.graveyard.push(msg);
         }
     }
@@ -508,7 +551,7 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         match inner.deals.hand(id) {
             // Filled for us: the message goes to the next receiver, first in line.
             Hand::Ready => {
-                let msg = inner.deals.take(id);
+                let msg = inner.take(id);
                 self.hand_on(inner, msg, true);
             }
             // Its sender will find the deal revoked and deliver the message itself.
@@ -545,23 +588,23 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
         if token.deal == NO_DEAL {
             return Err(());
         }
-        Ok(self.lock().deals.take(token.deal))
+        Ok(self.lock().take(token.deal))
     }
 
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut inner = self.lock();
         if let Some(id) = inner.orphans.pop_front() {
             self.changed();
-            return Ok(inner.deals.take(id));
+            return Ok(inner.take(id));
         }
         if let Some(entry) = inner.senders.reserve_where(offers) {
-            let msg = inner.deals.take(entry.deal);
+            let msg = inner.take(entry.deal);
             self.changed();
             drop(inner);
             entry.cx.unpark();
             return Ok(msg);
         }
-        if inner.is_disconnected {
+        if inner.closed_for_receivers() {
             Err(TryRecvError::Disconnected)
         } else {
             Err(TryRecvError::Empty)
@@ -579,8 +622,9 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
                 continue;
             };
             match self.settle_blocking(id, deadline) {
-                Settled::Ready => return Ok(self.lock().deals.take(id)),
-                Settled::Cancelled => continue,
+                Settled::Ready => return Ok(self.lock().take(id)),
+                // Look again: on disconnection, messages may still wait (orphans).
+                Settled::Cancelled | Settled::Gave(RecvTimeoutError::Disconnected) => continue,
                 Settled::Gave(e) => return Err(e),
             }
         }
@@ -691,7 +735,7 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
             }
             _ => unreachable!("a promised deal in an unexpected state"),
         };
-        inner.deals.fill(token.deal, Hand::Ready, msg);
+        inner.deals.fill_want(token.deal, msg, &waiter);
         drop(inner);
         waiter.unpark();
         Ok(())
@@ -700,7 +744,7 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.reserve() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            inner.deals.fill_want(entry.deal, msg, &entry.cx);
             self.wake_filled(inner, entry);
             return Ok(());
         }
@@ -738,7 +782,7 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.reserve() {
             let msg = msg.take().expect("a send polled after it completed");
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            inner.deals.fill_want(entry.deal, msg, &entry.cx);
             self.wake_filled(inner, entry);
             return Poll::Ready(Ok(()));
         }
@@ -765,7 +809,7 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut inner = self.lock();
         if let Some(entry) = inner.receivers.reserve() {
-            inner.deals.fill(entry.deal, Hand::Ready, msg);
+            inner.deals.fill_want(entry.deal, msg, &entry.cx);
             self.wake_filled(inner, entry);
             return Ok(());
         }
