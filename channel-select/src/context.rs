@@ -96,12 +96,20 @@ enum Waiter {
 #[allow(clippy::missing_const_for_thread_local)]
 mod tls {
     use super::{Cell, Context};
+    use std::cell::RefCell;
     channel_core::sync::thread_local! {
         /// This thread's reusable context, taken out while in use.
         pub(super) static CONTEXT: Cell<Option<Context>> = Cell::new(None);
+        /// Task contexts that futures finished with on this thread, for the next
+        /// futures to wait with (at most `TASK_POOL`).
+        pub(super) static TASK_CONTEXTS: RefCell<Vec<Context>> = RefCell::new(Vec::new());
     }
 }
-use tls::CONTEXT;
+use tls::{CONTEXT, TASK_CONTEXTS};
+
+/// Task contexts kept per thread for reuse: a future that waits then takes one
+/// instead of allocating.
+const TASK_POOL: usize = 8;
 
 /// True once `deadline` has passed. Every deadline check goes through here.
 pub(crate) fn expired(deadline: Instant) -> bool {
@@ -134,9 +142,31 @@ impl Context {
     }
 
     /// A context for a future; its poll gives it a waker (`set_waker`) before it
-    /// registers anywhere.
+    /// registers anywhere. Reuses one a finished future left on this thread, if any.
     pub(crate) fn for_task() -> Context {
-        Context::waiting(Waiter::Task(Mutex::new(None)))
+        TASK_CONTEXTS
+            .try_with(|pool| pool.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Context::waiting(Waiter::Task(Mutex::new(None))))
+    }
+
+    /// A future is done with its task context: kept for reuse on this thread if
+    /// nothing else refers to it any more (no wait list, alarm or deal: then nothing
+    /// can wake it by mistake later), with its waker dropped.
+    pub(crate) fn recycle(mut self) {
+        let Some(inner) = Arc::get_mut(&mut self.inner) else {
+            return;
+        };
+        if let Waiter::Task(waker) = &inner.waiter {
+            drop(lock(waker).take());
+        }
+        let _ = TASK_CONTEXTS.try_with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if pool.len() < TASK_POOL {
+                pool.push(self);
+            }
+        });
     }
 
     fn waiting(waiter: Waiter) -> Context {

@@ -47,6 +47,17 @@ pub(crate) struct Pending {
     alarm: Option<Alarm>,
 }
 
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // Its future has left every wait (`cancel`); the alarm goes first, then the
+        // context may serve another future.
+        self.alarm = None;
+        if let Some(cx) = self.cx.take() {
+            cx.recycle();
+        }
+    }
+}
+
 impl Pending {
     /// A selection that has not started.
     pub(crate) fn new() -> Self {
