@@ -29,7 +29,7 @@ unsafe_suites=(--test drop_accounting --test rendezvous --test select --test mod
 
 # The suites where threads race over claims, wake-ups and teardown.
 concurrency_suites=(--test close --test disconnect --test exactly_once --test select_stress
-    --test failure_modes --test memory --test timeouts)
+    --test failure_modes --test memory --test timeouts --test async_cancel --test async_alloc)
 
 case "$mode" in
 ci)

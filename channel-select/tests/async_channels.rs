@@ -51,6 +51,7 @@ fn async_send_and_receive_in_order_on_every_flavor() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a tokio runtime: too slow under Miri")]
 fn blocking_and_async_peers_share_one_channel() {
     // Two blocking and two async senders, two blocking and two async receivers.
     for flavor in FLAVORS {
@@ -248,6 +249,7 @@ fn sinks_send_everything_and_report_disconnection() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a tokio runtime: too slow under Miri")]
 fn every_message_is_dropped_once_with_async_peers() {
     for flavor in FLAVORS {
         let n = iters(300);
@@ -287,6 +289,7 @@ fn every_message_is_dropped_once_with_async_peers() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a tokio runtime: too slow under Miri")]
 fn timers_are_awaitable_on_a_bare_executor() {
     let start = Instant::now();
     let fired = block_on(after(Duration::from_millis(30)).recv_async()).unwrap();

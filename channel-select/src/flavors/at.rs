@@ -27,7 +27,7 @@ impl At {
 }
 
 impl Timer for At {
-    fn claim(&self) -> Option<Instant> {
+    fn reserve(&self) -> Option<Instant> {
         // Relaxed: the flag publishes no data; the swap alone decides who gets the
         // message, and atomicity is all that needs.
         let claimed = !self.received.load(Ordering::Relaxed)

@@ -101,8 +101,8 @@ impl<T> Stash<T> {
         Ok(())
     }
 
-    /// Claims the oldest waiting message: its index for `take`.
-    fn claim(&self) -> Option<usize> {
+    /// Reserves the oldest waiting message: its index for `take`.
+    fn reserve(&self) -> Option<usize> {
         let mut inner = lock(&self.inner);
         let msg = inner.waiting.pop_front()?;
         self.len.fetch_sub(1, Ordering::SeqCst);
@@ -263,7 +263,7 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
         // A selection's token may carry another channel's deal from a failed attempt.
         token.deal = NO_DEAL;
         if !self.stash.is_empty() {
-            if let Some(id) = self.stash.claim() {
+            if let Some(id) = self.stash.reserve() {
                 token.deal = id;
                 return true;
             }
@@ -405,20 +405,45 @@ impl<T, Q: Queue<T>> SelectHandle for Sending<Queued<T, Q>> {
     }
 }
 
+impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
+    /// Completes a send claim and wakes a receiver; hands the message back on
+    /// disconnection, or (flagged `revoked`) if a held claim was revoked meanwhile.
+    ///
+    /// # Safety
+    /// `token.queue` is an uncompleted send claim of `self.queue`.
+    #[inline]
+    unsafe fn push(&self, token: &mut Token, msg: T) -> Result<(), T> {
+        // SAFETY: forwarded from the caller.
+        let res = unsafe { self.queue.write(&mut token.queue, msg) };
+        if res.is_ok() {
+            self.receivers.notify();
+        }
+        res
+    }
+}
+
 impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
     #[inline]
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
-        // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
-        let mut res = unsafe { self.queue.write(&mut token.queue, msg) };
-        if res.is_ok() {
-            self.receivers.notify();
-        } else if token.queue.revoked() {
+        // SAFETY: forwarded from the caller.
+        let mut res = unsafe { self.push(token, msg) };
+        if res.is_err() && token.queue.revoked() {
             // A held send that a receiver revoked: send it afresh.
             self.resend(&mut res);
         }
         // `res` is the one place the message sits in this frame: matching on it by
         // value would add another stack copy of a possibly large message.
         res
+    }
+
+    #[inline]
+    fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        let mut token = Token::default();
+        if !self.reserve(&mut token) {
+            return Err(TrySendError::Full(msg));
+        }
+        // SAFETY: reserved on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut token, msg) }.map_err(TrySendError::Disconnected)
     }
 
     #[inline]
@@ -430,7 +455,7 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
         }) {
             return Err(SendTimeoutError::Timeout(msg));
         }
-        // SAFETY: filled by `reserve` on this side just now.
-        unsafe { self.write(&mut token, msg) }.map_err(SendTimeoutError::Disconnected)
+        // SAFETY: reserved on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut token, msg) }.map_err(SendTimeoutError::Disconnected)
     }
 }

@@ -44,8 +44,8 @@ impl Tick {
         self.instant(self.next.load(Ordering::Relaxed))
     }
 
-    /// Claims the due tick, if any, and returns its scheduled instant.
-    fn claim(&self) -> Option<Instant> {
+    /// Takes the due tick, if any, and returns its scheduled instant.
+    fn take_due(&self) -> Option<Instant> {
         let now = u64::try_from(
             Instant::now()
                 .saturating_duration_since(self.start)
@@ -77,8 +77,8 @@ impl Tick {
 }
 
 impl Timer for Tick {
-    fn claim(&self) -> Option<Instant> {
-        Tick::claim(self)
+    fn reserve(&self) -> Option<Instant> {
+        Tick::take_due(self)
     }
 
     fn next_due(&self) -> Option<Instant> {

@@ -1,5 +1,5 @@
 //! What the timer receivers (`at`, `tick`) share: a [`Timer`] says when its next message
-//! is due and claims it; [`Timed`] turns any timer into a receive flavor.
+//! is due and reserves it; [`Timed`] turns any timer into a receive flavor.
 //!
 //! A timer has no thread and no wait list. A receiver sleeps until the next message is
 //! due (or its own deadline); a selection takes the due time as one of its deadlines.
@@ -14,9 +14,9 @@ use std::time::Instant;
 
 /// A source of messages that become due by themselves.
 pub(crate) trait Timer {
-    /// Claims the message that is due now, if any, and returns its instant. Exactly one
-    /// caller gets each message.
-    fn claim(&self) -> Option<Instant>;
+    /// Reserves the message that is due now, if any, and returns its instant. Exactly
+    /// one caller gets each message.
+    fn reserve(&self) -> Option<Instant>;
     /// When the next message becomes due; `None` if none ever will.
     fn next_due(&self) -> Option<Instant>;
 }
@@ -65,7 +65,7 @@ impl<K: Timer, T> Chan for Timed<K, T> {
 
 impl<K: Timer, T> SelectHandle for Receiving<Timed<K, T>> {
     fn reserve(&self, token: &mut Token) -> bool {
-        token.timer = self.timer.claim();
+        token.timer = self.timer.reserve();
         token.timer.is_some()
     }
     unsafe fn abandon(&self, token: &mut Token) {
@@ -102,7 +102,7 @@ impl<K: Timer, T> RecvSide<T> for Receiving<Timed<K, T>> {
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
-            if let Some(t) = self.timer.claim() {
+            if let Some(t) = self.timer.reserve() {
                 return Ok((self.make)(t));
             }
             match self.timer.next_due() {
