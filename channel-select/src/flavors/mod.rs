@@ -36,7 +36,7 @@ pub(crate) mod zero;
 
 use crate::context::{Context, Operation};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use crate::select::{Claim, Ids, Op, Pending, Timeout};
+use crate::select::Pending;
 use crate::waiters::NO_DEAL;
 use channel_core::{Reservation, Version};
 use core::ops::Deref;
@@ -217,23 +217,11 @@ pub(crate) trait SendSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        let mut ops = [Op::new(self, 0, Side::Send)];
-        match pending.poll_select(
-            &mut ops,
-            Timeout::Never,
-            true,
-            Claim::Now,
-            Ids::Context,
-            waker,
-        ) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(_)) => {
-                let msg = msg.take().expect("a send polled after it completed");
-                // SAFETY: claimed on this side by the poll just now, completed once.
-                Poll::Ready(unsafe { self.write(&mut pending.token, msg) })
-            }
-            Poll::Ready(None) => unreachable!("a send without deadline timed out"),
-        }
+        pending.poll_one(self, Side::Send, waker).map(|()| {
+            let msg = msg.take().expect("a send polled after it completed");
+            // SAFETY: claimed on this side by the poll just now, completed once.
+            unsafe { self.write(&mut pending.token, msg) }
+        })
     }
     /// The future of `poll_send` is dropped: leaves its wait (its message, if not
     /// sent, is dropped with the future).
@@ -241,7 +229,7 @@ pub(crate) trait SendSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        pending.cancel(&mut [Op::new(self, 0, Side::Send)], Ids::Context);
+        pending.cancel_one(self, Side::Send);
     }
 }
 
@@ -271,20 +259,10 @@ pub(crate) trait RecvSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        let mut ops = [Op::new(self, 0, Side::Recv)];
-        match pending.poll_select(
-            &mut ops,
-            Timeout::Never,
-            true,
-            Claim::Now,
-            Ids::Context,
-            waker,
-        ) {
-            Poll::Pending => Poll::Pending,
-            // SAFETY: claimed on this side by the poll just now, completed once.
-            Poll::Ready(Some(_)) => Poll::Ready(unsafe { self.read(&mut pending.token) }),
-            Poll::Ready(None) => unreachable!("a receive without deadline timed out"),
-        }
+        // SAFETY: claimed on this side by the poll just now, completed once.
+        pending
+            .poll_one(self, Side::Recv, waker)
+            .map(|()| unsafe { self.read(&mut pending.token) })
     }
     /// The future of `poll_recv` is dropped: leaves its wait, passing on a wake-up it
     /// did not use.
@@ -292,7 +270,7 @@ pub(crate) trait RecvSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        pending.cancel(&mut [Op::new(self, 0, Side::Recv)], Ids::Context);
+        pending.cancel_one(self, Side::Recv);
     }
 }
 

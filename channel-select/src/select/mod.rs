@@ -42,7 +42,7 @@ pub use future::{ReadyFuture, SelectFuture, SelectTimeoutFuture};
 use ops::Ops;
 pub(crate) use pending::Pending;
 use protocol::{run_ready, run_select};
-pub(crate) use protocol::{Claim, Ids, Op, Timeout};
+pub(crate) use protocol::{Op, Timeout};
 use selected::selected;
 pub use selected::SelectedOperation;
 use std::time::{Duration, Instant};

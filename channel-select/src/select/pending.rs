@@ -18,7 +18,7 @@ use super::protocol::{
 };
 use crate::alarms::Alarm;
 use crate::context::{Context, Selected};
-use crate::flavors::{Accept, Token};
+use crate::flavors::{Accept, SelectHandle, Side, Token};
 use crate::waiters::NO_DEAL;
 use std::task::{Poll, Waker};
 
@@ -156,6 +156,25 @@ impl Pending {
                 }
             }
         }
+    }
+
+    /// Polls a future's one operation on `handle` (its `side`) until it is claimed in
+    /// `self.token`, to be completed within the same poll.
+    pub(crate) fn poll_one(
+        &mut self,
+        handle: &dyn SelectHandle,
+        side: Side,
+        waker: &Waker,
+    ) -> Poll<()> {
+        let mut ops = [Op::new(handle, 0, side)];
+        let (claim, ids) = (Claim::Now, Ids::Context);
+        self.poll_select(&mut ops, Timeout::Never, true, claim, ids, waker)
+            .map(|won| debug_assert!(won.is_some(), "a wait without deadline timed out"))
+    }
+
+    /// The future of `poll_one` is dropped (see `cancel`).
+    pub(crate) fn cancel_one(&mut self, handle: &dyn SelectHandle, side: Side) {
+        self.cancel(&mut [Op::new(handle, 0, side)], Ids::Context);
     }
 
     /// Polls a `ready` selection over `ops` (`Select::ready`'s protocol): the index of
