@@ -272,8 +272,12 @@ impl<T> ListQueue<T> {
     /// `r` is a non-disconnected, uncompleted reservation of this queue: its block is
     /// alive (the slot is not released).
     unsafe fn slot<'a>(&self, r: &Reservation) -> &'a Slot<T> {
-        // SAFETY: guaranteed by the caller.
-        unsafe { &(*(r.slot as *const Block<T>)).slots[r.aux] }
+        debug_assert!(r.aux < BLOCK_CAP, "a claimed offset is a slot of its block");
+        // SAFETY: the block is alive (guaranteed by the caller), and a reservation's
+        // offset is the slot it claimed, below `BLOCK_CAP` (`BLOCK_CAP` itself means
+        // "moving to the next block", which no claim gets). Unchecked: this is the hot
+        // path of every send and receive.
+        unsafe { (*(r.slot as *const Block<T>)).slots.get_unchecked(r.aux) }
     }
 
     /// The full `reserve_send`: installs blocks, waits out a sender moving to the
@@ -373,8 +377,10 @@ impl<T> ListQueue<T> {
     unsafe fn claimed(&self, block: *mut Block<T>, offset: usize) -> bool {
         // The common case, inlined: the message is there. Acquire: pairs with the
         // writer's Release `fetch_or(WRITE)`.
-        // SAFETY: our claim keeps `block` alive until the slot is released.
-        let state = unsafe { &(*block).slots[offset] }
+        debug_assert!(offset < BLOCK_CAP, "a claimed offset is a slot of its block");
+        // SAFETY: our claim keeps `block` alive until the slot is released, and a
+        // claimed offset is below `BLOCK_CAP`, as in `slot`.
+        let state = unsafe { (*block).slots.get_unchecked(offset) }
             .state
             .load(Ordering::Acquire);
         // SAFETY: forwarded from the caller.
