@@ -377,7 +377,10 @@ impl<T> ListQueue<T> {
     unsafe fn claimed(&self, block: *mut Block<T>, offset: usize) -> bool {
         // The common case, inlined: the message is there. Acquire: pairs with the
         // writer's Release `fetch_or(WRITE)`.
-        debug_assert!(offset < BLOCK_CAP, "a claimed offset is a slot of its block");
+        debug_assert!(
+            offset < BLOCK_CAP,
+            "a claimed offset is a slot of its block"
+        );
         // SAFETY: our claim keeps `block` alive until the slot is released, and a
         // claimed offset is below `BLOCK_CAP`, as in `slot`.
         let state = unsafe { (*block).slots.get_unchecked(offset) }

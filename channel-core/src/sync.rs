@@ -153,6 +153,11 @@ mod imp {
     pub mod time {
         use std::time::Instant;
 
+        /// How often a waiting thread yields, looking again each time, after its
+        /// spin and before it parks: a peer on another core usually acts within a few
+        /// yields, and a thread that has not parked is woken without a system call.
+        pub const YIELDS_BEFORE_PARK: usize = 128;
+
         /// True once `deadline` has passed.
         #[inline]
         pub fn expired(deadline: Instant) -> bool {
@@ -256,6 +261,9 @@ mod imp {
     pub mod time {
         use std::cell::Cell;
         use std::time::Instant;
+
+        /// No yielding phase under loom: the spin's one step already yields.
+        pub const YIELDS_BEFORE_PARK: usize = 0;
 
         loom::thread_local! {
             static CLOCK_JUMPED: Cell<bool> = Cell::new(false);

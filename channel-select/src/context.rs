@@ -242,6 +242,16 @@ impl Context {
             }
             backoff.snooze();
         }
+        for _ in 0..time::YIELDS_BEFORE_PARK {
+            if deadline.is_some_and(expired) {
+                break;
+            }
+            thread::yield_now();
+            let sel = self.selected();
+            if sel != Selected::Waiting {
+                return sel;
+            }
+        }
         loop {
             let sel = self.selected();
             if sel != Selected::Waiting {

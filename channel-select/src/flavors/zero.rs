@@ -276,15 +276,33 @@ impl<T> Channel<T> {
         Some(Settled::Gave(gave))
     }
 
-    /// Waits (parked) while deal `id` is promised, at most until `deadline`.
-    fn settle_blocking(&self, id: usize, deadline: Option<Instant>) -> Settled {
+    /// Waits (parked) while deal `id` is promised, at most until `deadline`; takes the
+    /// message once it is there.
+    fn settle_blocking(&self, id: usize, deadline: Option<Instant>) -> Result<T, Settled> {
         loop {
-            if let Some(settled) = self.settle(&mut self.lock(), id, deadline) {
-                return settled;
+            let mut inner = self.lock();
+            match self.settle(&mut inner, id, deadline) {
+                Some(Settled::Ready) => return Ok(inner.take(id)),
+                Some(settled) => return Err(settled),
+                None => {}
             }
+            drop(inner);
             // Woken by the write, the cancel or the disconnection (or spuriously).
             time::park_until(deadline);
         }
+    }
+
+    /// Takes an orphan's message, or a blocked sender's offer (the caller holds the
+    /// lock): the message, and the sender to wake once the lock is released.
+    #[inline]
+    fn take_offered(&self, inner: &mut Inner<T>) -> Option<(T, Option<Context>)> {
+        if let Some(id) = inner.orphans.pop_front() {
+            self.changed();
+            return Some((inner.take(id), None));
+        }
+        let entry = inner.senders.reserve_where(offers)?;
+        self.changed();
+        Some((inner.take(entry.deal), Some(entry.cx)))
     }
 
     /// One step of a blocking receive that took no offer: claims a selection's send
@@ -295,9 +313,7 @@ impl<T> Channel<T> {
         mut inner: MutexGuard<'_, Inner<T>>,
         deadline: Option<Instant>,
     ) -> Result<Option<usize>, RecvTimeoutError> {
-        if Channel::can_recv(&inner) {
-            return Ok(None); // an offer came since we looked: take it
-        }
+        // The caller looked for orphans and offers under this same lock.
         if let Some(entry) = inner.senders.reserve_where(selecting) {
             let id = Context::with(|cx| inner.deals.open(Hand::Promised(cx.clone())));
             entry.cx.set_deal(id);
@@ -593,15 +609,9 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
 
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut inner = self.lock();
-        if let Some(id) = inner.orphans.pop_front() {
-            self.changed();
-            return Ok(inner.take(id));
-        }
-        if let Some(entry) = inner.senders.reserve_where(offers) {
-            let msg = inner.take(entry.deal);
-            self.changed();
+        if let Some((msg, sender)) = self.take_offered(&mut inner) {
             drop(inner);
-            entry.cx.unpark();
+            sender.inspect(Context::unpark);
             return Ok(msg);
         }
         if inner.closed_for_receivers() {
@@ -613,19 +623,23 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
-            match self.try_recv() {
-                Ok(msg) => return Ok(msg),
-                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
-                Err(TryRecvError::Empty) => {}
+            // One lock for the look and the wait: a hand-off takes three in all (this,
+            // the sender's, and the one that takes the delivered message).
+            let mut inner = self.lock();
+            if let Some((msg, sender)) = self.take_offered(&mut inner) {
+                drop(inner);
+                sender.inspect(Context::unpark);
+                return Ok(msg);
             }
-            let Some(id) = self.wait_for_sender(self.lock(), deadline)? else {
+            let Some(id) = self.wait_for_sender(inner, deadline)? else {
                 continue;
             };
             match self.settle_blocking(id, deadline) {
-                Settled::Ready => return Ok(self.lock().take(id)),
+                Ok(msg) => return Ok(msg),
                 // Look again: on disconnection, messages may still wait (orphans).
-                Settled::Cancelled | Settled::Gave(RecvTimeoutError::Disconnected) => continue,
-                Settled::Gave(e) => return Err(e),
+                Err(Settled::Cancelled | Settled::Gave(RecvTimeoutError::Disconnected)) => {}
+                Err(Settled::Gave(e)) => return Err(e),
+                Err(Settled::Ready) => unreachable!("a ready deal is taken"),
             }
         }
     }
