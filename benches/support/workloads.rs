@@ -106,6 +106,7 @@ pub fn run<L: Channel>(workload: Workload, units: u64) -> Outcome {
         Workload::Matrix(case, flavor) => run_case::<L>(case, flavor, units),
         Workload::PingPong => ping_pong::<L>(units),
         Workload::SelectArms(arms) => select_arms::<L>(arms, units),
+        Workload::Async(..) => unreachable!("async cells run in async_workloads.rs"),
     }
 }
 
