@@ -80,7 +80,7 @@ fn memory(_: &mut Criterion) {
         "{:<14} {:>12} {:>18} {:>16} {:>14}",
         "library", "unbounded", "unbounded drained", "bounded(1000)", "bounded empty"
     );
-    for lib in &library::ALL {
+    for lib in &library::with_blocking_api() {
         let (unbounded, bounded) = alloc::figures(lib);
         println!(
             "{:<14} {:>12.1} {:>18} {:>16.1} {:>14}",

@@ -42,14 +42,15 @@ fn main() {
         opts.limit
     );
 
-    let memory: Vec<_> = library::ALL
+    let blocking = library::with_blocking_api();
+    let memory: Vec<_> = blocking
         .iter()
         .map(|&l| {
             let (unbounded, bounded) = alloc::figures(&l);
             (l, unbounded, bounded)
         })
         .collect();
-    let idle = cpu::idle_probes(&library::ALL, Duration::from_secs(1), opts.limit);
+    let idle = cpu::idle_probes(&blocking, Duration::from_secs(1), opts.limit);
     let abandoned = measure(&mut plan, &opts);
 
     let ctx = report::Context {
@@ -58,7 +59,7 @@ fn main() {
         took: started.elapsed(),
         abandoned,
         memory: report::memory_table(&memory),
-        idle: report::idle_table(&library::ALL, &idle),
+        idle: report::idle_table(&blocking, &idle),
     };
     let document = report::document(&plan, &opts, &ctx);
     println!("{document}");

@@ -1,6 +1,6 @@
 //! Instructions per send + receive pair, counted by callgrind: a figure that does not
-//! move with the machine's noise, for every library on `bounded(1)`, `bounded(1000)`
-//! and unbounded.
+//! move with the machine's noise, for every library's blocking API on `bounded(1)`,
+//! `bounded(1000)` and unbounded.
 //!
 //! `cargo bench --bench instructions` (about a minute; needs `valgrind`) runs this
 //! binary once per library and flavor under `valgrind --tool=callgrind
@@ -39,7 +39,7 @@ fn main() {
         return;
     }
     if !args.iter().any(|a| a == "--bench") {
-        for lib in library::ALL {
+        for lib in library::with_blocking_api() {
             for flavor in FLAVORS {
                 lib.count_seq(flavor, 2_000);
             }
@@ -81,7 +81,7 @@ fn table(pairs: u64) -> String {
     out.push('\n');
     // Per flavor, the loop's own instructions a pair, as each run counted them.
     let mut loops: [Vec<String>; FLAVORS.len()] = Default::default();
-    for lib in library::ALL {
+    for lib in library::with_blocking_api() {
         let _ = write!(out, "| {} |", lib.name);
         for (k, flavor) in FLAVORS.into_iter().enumerate() {
             let shown = match count(lib, flavor, pairs) {
@@ -178,8 +178,8 @@ fn own_cost(file: &Path) -> Option<u64> {
 
 /// The library called `name`.
 fn library_named(name: &str) -> Library {
-    *library::ALL
-        .iter()
+    library::with_blocking_api()
+        .into_iter()
         .find(|l| l.name == name)
         .unwrap_or_else(|| panic!("no library {name:?}"))
 }

@@ -40,7 +40,8 @@ pub struct Plan {
 
 impl Plan {
     /// Every workload that one of `columns` can run and whose name contains the
-    /// filter, each run with the messages `opts` give it.
+    /// filter, each run with the messages `opts` give it. A peer that runs none of them
+    /// (a blocking-only library under `--filter async`) is no column.
     pub fn new(columns: Vec<Library>, opts: &Options) -> Plan {
         let mut plan = Plan {
             columns,
@@ -66,6 +67,10 @@ impl Plan {
                 });
             }
         }
+        let subject = plan.columns[0];
+        let entries = &plan.entries;
+        plan.columns
+            .retain(|&c| c == subject || entries.iter().any(|e| e.library == c));
         plan
     }
 

@@ -1,8 +1,9 @@
 //! Workloads shared by the criterion bench (`channels.rs`) and the comparison
 //! (`compare.rs`).
 //!
-//! Every workload is written once, generic over [`Channel`]: a library joins the
-//! benchmarks by implementing that trait (see `libs.rs`), not by copying a matrix.
+//! Every workload is written once, generic over [`Channel`] (blocking calls) or
+//! [`AsyncChannel`] (futures, for the async cells): a library joins the benchmarks by
+//! implementing one or both (see `libs.rs`, `async_libs.rs`), not by copying a matrix.
 //! Every run checks what it received (count and sum of the messages), so a run that
 //! loses or duplicates messages reports an error instead of a fast time.
 
@@ -11,6 +12,8 @@
 #![allow(dead_code)]
 
 pub mod alloc;
+pub mod async_libs;
+pub mod async_workloads;
 pub mod chart;
 pub mod cpu;
 pub mod library;
@@ -24,6 +27,7 @@ pub mod stats;
 pub mod workloads;
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 /// Messages carried by every benchmark channel.
@@ -130,6 +134,95 @@ impl Case {
     }
 }
 
+/// The traffic pattern of an async run: tasks on a tokio multi-thread runtime (see
+/// `async_workloads.rs`), each awaiting the library's futures; or, blocking-to-async,
+/// plain threads making blocking sends to receiving tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AsyncCase {
+    /// One sender task, one receiver task.
+    Spsc,
+    /// [`THREADS`] sender tasks, one receiver task, one channel.
+    Mpsc,
+    /// [`THREADS`] sender tasks, [`THREADS`] receiver tasks, one channel.
+    Mpmc,
+    /// [`THREADS`] sender threads (blocking sends), one receiver task.
+    BlockingMpsc,
+    /// [`THREADS`] sender threads (blocking sends), [`THREADS`] receiver tasks.
+    BlockingMpmc,
+}
+
+impl AsyncCase {
+    /// Every async case, in the order tables list them.
+    pub const ALL: [AsyncCase; 5] = [
+        AsyncCase::Spsc,
+        AsyncCase::Mpsc,
+        AsyncCase::Mpmc,
+        AsyncCase::BlockingMpsc,
+        AsyncCase::BlockingMpmc,
+    ];
+
+    /// The name used in tables, bench ids and filters: each contains `async`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AsyncCase::Spsc => "async spsc",
+            AsyncCase::Mpsc => "async mpsc",
+            AsyncCase::Mpmc => "async mpmc",
+            AsyncCase::BlockingMpsc => "blocking-to-async mpsc",
+            AsyncCase::BlockingMpmc => "blocking-to-async mpmc",
+        }
+    }
+
+    /// The flavors it runs on: spsc on all four (`bounded(0)` and `bounded(1)` are the
+    /// async hand-offs), the others on the buffered two.
+    pub fn flavors(self) -> &'static [Flavor] {
+        match self {
+            AsyncCase::Spsc => &Flavor::ALL,
+            _ => &[Flavor::Thousand, Flavor::Unbounded],
+        }
+    }
+
+    /// How many senders (tasks, or threads when [`AsyncCase::blocking_senders`]).
+    pub fn senders(self) -> u64 {
+        match self {
+            AsyncCase::Spsc => 1,
+            _ => THREADS,
+        }
+    }
+
+    /// Whether one task receives or [`THREADS`] do.
+    pub fn consumers(self) -> Consumers {
+        match self {
+            AsyncCase::Mpmc | AsyncCase::BlockingMpmc => Consumers::Many,
+            AsyncCase::Spsc | AsyncCase::Mpsc | AsyncCase::BlockingMpsc => Consumers::One,
+        }
+    }
+
+    /// Whether the senders are plain threads making blocking sends.
+    pub fn blocking_senders(self) -> bool {
+        matches!(self, AsyncCase::BlockingMpsc | AsyncCase::BlockingMpmc)
+    }
+}
+
+/// How many tasks will receive from an async channel: a library with a channel
+/// specialised for one consumer (crossfire's `mpsc`) makes that one for [`Consumers::One`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Consumers {
+    /// One receiver.
+    One,
+    /// [`THREADS`] receivers, clones of the first.
+    Many,
+}
+
+impl Consumers {
+    /// The number of receivers.
+    pub fn count(self) -> u64 {
+        match self {
+            Consumers::One => 1,
+            Consumers::Many => THREADS,
+        }
+    }
+}
+
 /// One row of the comparison (one benchmark group of criterion): what runs, on which
 /// flavor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -140,35 +233,45 @@ pub enum Workload {
     PingPong,
     /// A `select!` with this many `recv` arms over unbounded channels.
     SelectArms(usize),
+    /// An async case on a flavor.
+    Async(AsyncCase, Flavor),
 }
 
 impl Workload {
     /// The arm counts of the `select!` rows.
     pub const ARMS: [usize; 4] = [2, 4, 8, 32];
 
-    /// Every workload, in table order: the matrix case by case, ping-pong, `select!`.
+    /// Every workload, in table order: the matrix case by case, ping-pong, `select!`,
+    /// the async cases.
     pub fn all() -> impl Iterator<Item = Workload> {
         let matrix = Case::ALL
             .into_iter()
             .flat_map(|case| Flavor::ALL.map(|flavor| Workload::Matrix(case, flavor)));
+        let asynchronous = AsyncCase::ALL.into_iter().flat_map(|case| {
+            case.flavors()
+                .iter()
+                .map(move |&flavor| Workload::Async(case, flavor))
+        });
         matrix
             .chain([Workload::PingPong])
             .chain(Workload::ARMS.map(Workload::SelectArms))
+            .chain(asynchronous)
     }
 
-    /// The first column: `spsc`, `ping_pong`, `select! 8 arms`.
+    /// The first column: `spsc`, `ping_pong`, `select! 8 arms`, `async mpsc`.
     pub fn case_name(self) -> String {
         match self {
             Workload::Matrix(case, _) => case.name().to_string(),
             Workload::PingPong => "ping_pong".to_string(),
             Workload::SelectArms(arms) => format!("select! {arms} arms"),
+            Workload::Async(case, _) => case.name().to_string(),
         }
     }
 
     /// The flavor of its channels.
     pub fn flavor(self) -> Flavor {
         match self {
-            Workload::Matrix(_, flavor) => flavor,
+            Workload::Matrix(_, flavor) | Workload::Async(_, flavor) => flavor,
             Workload::PingPong => Flavor::Rendezvous,
             Workload::SelectArms(_) => Flavor::Unbounded,
         }
@@ -198,7 +301,7 @@ impl Workload {
     /// many round trips (each carries two messages).
     pub fn units(self, messages: u64) -> u64 {
         match self {
-            Workload::Matrix(..) => round_messages(messages),
+            Workload::Matrix(..) | Workload::Async(..) => round_messages(messages),
             Workload::PingPong => (messages / 2).max(1),
             Workload::SelectArms(_) => messages,
         }
@@ -314,6 +417,45 @@ pub trait Channel: 'static {
     }
 }
 
+/// One library's async channel, as the async workloads use it. Messages are [`Msg`]s.
+///
+/// The names mirror [`Channel`]'s; a library with both APIs implements both traits on
+/// one type. `send` and `recv` give futures that tokio tasks await; `recv`'s yields
+/// `None` once the channel is disconnected and empty. The blocking-to-async cases make
+/// the channel with `new_blocking_to_async` and send from plain threads with
+/// `send_blocking`. A library without a rendezvous channel sets `RENDEZVOUS = false`,
+/// one without multiple consumers `MPMC = false`: the workloads never ask for those.
+pub trait AsyncChannel: 'static {
+    /// The name in tables and bench ids (a library with both APIs: its
+    /// [`Channel::NAME`]).
+    const NAME: &'static str;
+    /// Whether receivers can be cloned (multi-consumer).
+    const MPMC: bool;
+    /// Whether it has a rendezvous channel (`bounded(0)`).
+    const RENDEZVOUS: bool = true;
+
+    /// The sending handle of async code.
+    type Tx: Clone + Send + Sync + 'static;
+    /// The receiving handle of async code (owned by one task at a time).
+    type Rx: Send + 'static;
+    /// The sending handle of a plain thread in the blocking-to-async cases.
+    type BlockingTx: Clone + Send + 'static;
+
+    /// Creates a channel of `flavor` to be received from by `consumers`.
+    fn new(flavor: Flavor, consumers: Consumers) -> (Self::Tx, Self::Rx);
+    /// Creates a channel of `flavor` with a blocking sender and an async receiver.
+    fn new_blocking_to_async(flavor: Flavor, consumers: Consumers) -> (Self::BlockingTx, Self::Rx);
+    /// Sends, waiting while the channel is full; panics if it is disconnected.
+    fn send(tx: &Self::Tx, msg: Msg) -> impl Future<Output = ()> + Send + '_;
+    /// Receives, waiting while the channel is empty; `None` when disconnected.
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<Msg>> + Send + '_;
+    /// Sends from a plain thread, blocking while the channel is full; panics if it is
+    /// disconnected.
+    fn send_blocking(tx: &Self::BlockingTx, msg: Msg);
+    /// Another receiver of the same channel (only called when `MPMC`).
+    fn clone_rx(rx: &Self::Rx) -> Self::Rx;
+}
+
 /// Whether library `L` can run `case` on `flavor`: `bounded(0)` needs a rendezvous
 /// channel, `seq` cannot run on one (a lone thread would wait for itself), `mpmc` needs
 /// cloneable receivers and the select cases need selection.
@@ -329,13 +471,24 @@ pub fn supports<L: Channel>(case: Case, flavor: Flavor) -> bool {
     }
 }
 
-/// Whether library `L` can run `workload`.
+/// Whether library `L`'s blocking API can run `workload` (the async cases are
+/// [`supports_async`]'s to answer).
 pub fn supports_workload<L: Channel>(workload: Workload) -> bool {
     match workload {
         Workload::Matrix(case, flavor) => supports::<L>(case, flavor),
         Workload::PingPong => L::RENDEZVOUS,
         Workload::SelectArms(_) => L::SELECT_MACRO,
+        Workload::Async(..) => false,
     }
+}
+
+/// Whether library `L`'s async API can run `case` on `flavor`: a flavor the case runs
+/// on, `bounded(0)` only with a rendezvous channel, several consumers only with
+/// cloneable receivers.
+pub fn supports_async<L: AsyncChannel>(case: AsyncCase, flavor: Flavor) -> bool {
+    case.flavors().contains(&flavor)
+        && (flavor != Flavor::Rendezvous || L::RENDEZVOUS)
+        && (case.consumers() == Consumers::One || L::MPMC)
 }
 
 /// The number of messages a run actually sends when asked for `n`: a multiple of

@@ -152,14 +152,27 @@ fn number(args: &[String], name: &str) -> Option<u64> {
 
 /// The command that reproduces a run of `mode` with `args`.
 fn command(mode: Mode, args: &[String]) -> String {
-    let passed: Vec<&str> = args
+    let passed: Vec<String> = args
         .iter()
-        .map(String::as_str)
         .filter(|&a| a != "--bench")
+        .map(|a| quoted(a))
         .collect();
     match (mode, passed.is_empty()) {
         (Mode::Smoke, _) => "cargo test --benches".to_string(),
         (_, true) => "cargo bench --bench compare".to_string(),
         (_, false) => format!("cargo bench --bench compare -- {}", passed.join(" ")),
+    }
+}
+
+/// `arg` as a shell reads it back: in single quotes if it holds anything but letters,
+/// digits and `-_./=:` (a filter such as `async spsc` or `bounded(0)`).
+fn quoted(arg: &str) -> String {
+    let plain = arg
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./=:".contains(c));
+    if plain && !arg.is_empty() {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }

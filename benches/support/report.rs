@@ -2,12 +2,13 @@
 //! memory, idle CPU) and the csv of every sample. Nothing here measures.
 
 use super::alloc::Memory;
+use super::async_workloads::WORKERS;
 use super::cpu::Idle;
 use super::library::Library;
 use super::measure::Plan;
 use super::options::{Mode, Options};
 use super::stats::{geometric_mean, ratio, summarize, Ratio, WIDE};
-use super::Failure;
+use super::{Failure, Workload};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -43,6 +44,7 @@ pub fn document(plan: &Plan, opts: &Options, ctx: &Context) -> String {
         "Run: `{}`: {} round(s) after {} warm-up, {} messages a run ({} for hand-off cells: bounded(0), bounded(1)), libraries interleaved; medians; took {:.0?}.\n",
         opts.command, opts.rounds, opts.warm_up, opts.messages, opts.handoff_messages, ctx.took
     );
+    out.push_str(&async_note(plan));
     let _ = writeln!(
         out,
         "Each peer column: junction's median time ÷ the peer's (below 1: junction is faster). \
@@ -79,6 +81,22 @@ pub fn document(plan: &Plan, opts: &Options, ctx: &Context) -> String {
         ctx.idle
     );
     out
+}
+
+/// The line on how the async cells run, if the plan has any.
+fn async_note(plan: &Plan) -> String {
+    let any = plan
+        .cells
+        .iter()
+        .any(|c| matches!(c.workload, Workload::Async(..)));
+    if !any {
+        return String::new();
+    }
+    format!(
+        "Async cells: each run on a tokio multi-thread runtime of its own ({WORKERS} worker \
+         threads), its tasks spawned with `tokio::spawn`; blocking-to-async senders are \
+         plain threads.\n\n"
+    )
 }
 
 /// What the title says after the date: nothing for a full run.

@@ -14,9 +14,30 @@ type SendJob = Box<dyn FnOnce() + Send>;
 /// A receiver thread's work; returns the count and sum of what it received.
 type RecvJob = Box<dyn FnOnce() -> (u64, u64) + Send>;
 
-/// The messages sender `k` of [`THREADS`] sends when `n` are sent in all.
-fn share(k: u64, n: u64) -> Range<Msg> {
-    k * n / THREADS..(k + 1) * n / THREADS
+/// The messages sender `k` of `senders` sends when `n` are sent in all.
+pub fn share(k: u64, senders: u64, n: u64) -> Range<Msg> {
+    k * n / senders..(k + 1) * n / senders
+}
+
+/// One thread's (or task's) part of a run: when it left the start line, when it
+/// finished, and the count and sum of what it received.
+pub type Span = (Instant, Instant, (u64, u64));
+
+/// The run of all `spans`: from the first start to the last finish, with the summed
+/// counts and sums.
+pub fn total(spans: impl IntoIterator<Item = Span>) -> (Duration, u64, u64) {
+    let (mut first, mut last, mut count, mut sum) = (None::<Instant>, None::<Instant>, 0, 0);
+    for (start, end, (c, s)) in spans {
+        first = Some(first.map_or(start, |f| f.min(start)));
+        last = Some(last.map_or(end, |l| l.max(end)));
+        count += c;
+        sum += s;
+    }
+    let elapsed = match (first, last) {
+        (Some(first), Some(last)) => last - first,
+        _ => Duration::ZERO,
+    };
+    (elapsed, count, sum)
 }
 
 /// Runs every job on a thread of its own, all released together once spawned; returns
@@ -49,19 +70,11 @@ fn timed(senders: Vec<SendJob>, receivers: Vec<RecvJob>) -> (Duration, u64, u64)
             .chain(receivers)
             .map(|job| s.spawn(clocked(job)))
             .collect();
-        let (mut first, mut last, mut count, mut sum) = (None::<Instant>, None::<Instant>, 0, 0);
-        for h in handles {
-            let (start, end, (c, s)) = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            first = Some(first.map_or(start, |f| f.min(start)));
-            last = Some(last.map_or(end, |l| l.max(end)));
-            count += c;
-            sum += s;
-        }
-        let elapsed = match (first, last) {
-            (Some(first), Some(last)) => last - first,
-            _ => Duration::ZERO,
-        };
-        (elapsed, count, sum)
+        total(
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+        )
     })
 }
 
@@ -93,6 +106,7 @@ pub fn run<L: Channel>(workload: Workload, units: u64) -> Outcome {
         Workload::Matrix(case, flavor) => run_case::<L>(case, flavor, units),
         Workload::PingPong => ping_pong::<L>(units),
         Workload::SelectArms(arms) => select_arms::<L>(arms, units),
+        Workload::Async(..) => unreachable!("async cells run in async_workloads.rs"),
     }
 }
 
@@ -117,7 +131,7 @@ pub fn run_case<L: Channel>(case: Case, flavor: Flavor, n: u64) -> Outcome {
         Case::Mpsc => {
             let (tx, rx) = L::new(flavor);
             let senders = (0..THREADS)
-                .map(|k| feed::<L>(tx.clone(), share(k, n)))
+                .map(|k| feed::<L>(tx.clone(), share(k, THREADS, n)))
                 .collect();
             drop(tx);
             timed(senders, vec![drain::<L>(rx)])
@@ -125,7 +139,7 @@ pub fn run_case<L: Channel>(case: Case, flavor: Flavor, n: u64) -> Outcome {
         Case::Mpmc => {
             let (tx, rx) = L::new(flavor);
             let senders = (0..THREADS)
-                .map(|k| feed::<L>(tx.clone(), share(k, n)))
+                .map(|k| feed::<L>(tx.clone(), share(k, THREADS, n)))
                 .collect();
             let receivers = (0..THREADS).map(|_| drain::<L>(L::clone_rx(&rx))).collect();
             drop((tx, rx));
@@ -136,7 +150,7 @@ pub fn run_case<L: Channel>(case: Case, flavor: Flavor, n: u64) -> Outcome {
             let senders = txs
                 .into_iter()
                 .zip(0..)
-                .map(|(tx, k)| feed::<L>(tx, share(k, n)))
+                .map(|(tx, k)| feed::<L>(tx, share(k, THREADS, n)))
                 .collect();
             let receiver: RecvJob = Box::new(move || L::select_recv_all(&rxs));
             timed(senders, vec![receiver])
@@ -146,7 +160,7 @@ pub fn run_case<L: Channel>(case: Case, flavor: Flavor, n: u64) -> Outcome {
             let senders = (0..THREADS)
                 .map(|k| {
                     let txs = txs.clone();
-                    Box::new(move || L::select_send_all(&txs, share(k, n))) as SendJob
+                    Box::new(move || L::select_send_all(&txs, share(k, THREADS, n))) as SendJob
                 })
                 .collect();
             let receivers = (0..THREADS)

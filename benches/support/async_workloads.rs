@@ -1,0 +1,164 @@
+//! The timed async runs: tasks on a tokio multi-thread runtime sending and receiving
+//! through a library's futures, or (blocking-to-async) plain threads sending with
+//! blocking calls to receiving tasks. Each returns the elapsed time of one run, or why
+//! it has none; the time limit is `workloads::with_time_limit`'s, as for every run.
+//!
+//! Every run gets a runtime of its own, made before the clock starts and dropped after
+//! it stops, so that a hung run abandons only its own worker threads. Its tasks are
+//! spawned with `tokio::spawn`; they and the threads wait at one barrier until all are
+//! started, then read the clock themselves, as the blocking runs' threads do.
+
+use super::workloads::{share, total, Span};
+use super::{check, round_messages, supports_async, AsyncCase, AsyncChannel, Flavor, Msg, Outcome};
+use std::future::Future;
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+use tokio::sync::Barrier;
+
+/// Worker threads of each run's runtime: one per core of the 2-core machine these
+/// benches are tuned on (`#[tokio::main]` would pick the same number there).
+pub const WORKERS: usize = 2;
+
+/// A task's work; returns the count and sum of what it received (a sender: zeros).
+type Task = Pin<Box<dyn Future<Output = (u64, u64)> + Send>>;
+/// A plain thread's work (a blocking sender).
+type ThreadJob = Box<dyn FnOnce() + Send>;
+
+/// One run of `case` on `flavor` with library `L`, sending about `n` messages in all
+/// (see [`round_messages`]): the elapsed time, once the messages received are checked
+/// to be exactly those sent.
+///
+/// Panics if `L` does not [`support`](supports_async) the cell.
+pub fn run<L: AsyncChannel>(case: AsyncCase, flavor: Flavor, n: u64) -> Outcome {
+    assert!(
+        supports_async::<L>(case, flavor),
+        "{} cannot run {case:?} on {flavor:?}",
+        L::NAME
+    );
+    let n = round_messages(n);
+    let senders = case.senders();
+    let parts = (0..senders).map(|k| share(k, senders, n));
+    let consumers = case.consumers();
+    let (elapsed, count, sum) = if case.blocking_senders() {
+        let (tx, rx) = L::new_blocking_to_async(flavor, consumers);
+        let threads = parts.map(|msgs| feed_blocking::<L>(tx.clone(), msgs));
+        let threads = threads.collect();
+        drop(tx);
+        timed(threads, receivers::<L>(rx, consumers.count()))
+    } else {
+        let (tx, rx) = L::new(flavor, consumers);
+        let mut tasks: Vec<Task> = parts.map(|msgs| feed::<L>(tx.clone(), msgs)).collect();
+        drop(tx);
+        tasks.extend(receivers::<L>(rx, consumers.count()));
+        timed(Vec::new(), tasks)
+    };
+    check(count, sum, n).map(|()| elapsed)
+}
+
+/// `count` receiving tasks: `rx` and clones of it.
+fn receivers<L: AsyncChannel>(rx: L::Rx, count: u64) -> Vec<Task> {
+    let mut rxs: Vec<L::Rx> = (1..count).map(|_| L::clone_rx(&rx)).collect();
+    rxs.push(rx);
+    rxs.into_iter().map(drain::<L>).collect()
+}
+
+/// A task that receives until the channel is disconnected and empty.
+fn drain<L: AsyncChannel>(mut rx: L::Rx) -> Task {
+    Box::pin(async move {
+        let (mut count, mut sum) = (0, 0);
+        while let Some(msg) = L::recv(&mut rx).await {
+            count += 1;
+            sum += msg;
+        }
+        (count, sum)
+    })
+}
+
+/// A task that sends `msgs` on `tx`, then drops it.
+fn feed<L: AsyncChannel>(tx: L::Tx, msgs: Range<Msg>) -> Task {
+    Box::pin(async move {
+        for msg in msgs {
+            L::send(&tx, msg).await;
+        }
+        (0, 0)
+    })
+}
+
+/// A thread's work that sends `msgs` on `tx` with blocking sends, then drops it.
+fn feed_blocking<L: AsyncChannel>(tx: L::BlockingTx, msgs: Range<Msg>) -> ThreadJob {
+    Box::new(move || {
+        for msg in msgs {
+            L::send_blocking(&tx, msg);
+        }
+    })
+}
+
+/// The runtime of one run: tokio's multi-thread scheduler with [`WORKERS`] workers and
+/// its drivers enabled, as `#[tokio::main]` makes it.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Runs every job on a plain thread of its own and every task on a fresh runtime (see
+/// [`runtime`]), all released together by one barrier; returns the time from the first
+/// release until the last one finished, and the summed count and sum of the tasks. A
+/// panicking thread or task panics the caller, after the threads are joined (the
+/// runtime is dropped first, so that the threads' receivers are gone and their sends
+/// fail rather than wait).
+fn timed(threads: Vec<ThreadJob>, tasks: Vec<Task>) -> (Duration, u64, u64) {
+    let start_line = Arc::new(Barrier::new(threads.len() + tasks.len()));
+    thread::scope(|s| {
+        let runtime = runtime();
+        let threads: Vec<_> = threads
+            .into_iter()
+            .map(|job| {
+                let start_line = Arc::clone(&start_line);
+                s.spawn(move || {
+                    futures::executor::block_on(start_line.wait());
+                    let start = Instant::now();
+                    job();
+                    (start, Instant::now(), (0, 0))
+                })
+            })
+            .collect();
+        let spans = runtime.block_on(spawn_all(tasks, &start_line));
+        drop(runtime);
+        let joined = threads
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        total(spans.into_iter().chain(joined))
+    })
+}
+
+/// Spawns every task with `tokio::spawn`, each waiting at `start_line` and then timing
+/// itself; awaits them all and returns their spans.
+async fn spawn_all(tasks: Vec<Task>, start_line: &Arc<Barrier>) -> Vec<Span> {
+    let handles: Vec<_> = tasks
+        .into_iter()
+        .map(|task| {
+            let start_line = Arc::clone(start_line);
+            tokio::spawn(async move {
+                start_line.wait().await;
+                let start = Instant::now();
+                let got = task.await;
+                (start, Instant::now(), got)
+            })
+        })
+        .collect();
+    let mut spans = Vec::with_capacity(handles.len());
+    for handle in handles {
+        match handle.await {
+            Ok(span) => spans.push(span),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => panic!("a task did not finish: {e}"),
+        }
+    }
+    spans
+}
