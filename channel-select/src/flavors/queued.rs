@@ -210,6 +210,14 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         };
     }
 
+    /// Reserves the oldest stashed message for `token`, if one is still there (off the
+    /// hot path, so that `reserve` inlines).
+    #[cold]
+    #[inline(never)]
+    fn reserve_stashed(&self, token: &mut Token) -> bool {
+        self.stash.reserve().map(|id| token.deal = id).is_some()
+    }
+
     /// A receive can be claimed now (`SeqCst`: the re-check after registering).
     fn can_recv(&self) -> bool {
         !self.stash.is_empty() || self.queue.can_recv()
@@ -258,15 +266,12 @@ impl<T, Q: Queue<T>> Chan for Queued<T, Q> {
 impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
     /// Claims a receive (the stash first); wakes a sender if the claim freed room on
     /// its way.
-    #[inline]
+    #[inline(always)]
     fn reserve(&self, token: &mut Token) -> bool {
         // A selection's token may carry another channel's deal from a failed attempt.
         token.deal = NO_DEAL;
-        if !self.stash.is_empty() {
-            if let Some(id) = self.stash.reserve() {
-                token.deal = id;
-                return true;
-            }
+        if !self.stash.is_empty() && self.reserve_stashed(token) {
+            return true;
         }
         let ok = self.queue.reserve_recv(&mut token.queue);
         if token.queue.freed() {
