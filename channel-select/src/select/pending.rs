@@ -22,6 +22,15 @@ use crate::flavors::{Accept, SelectHandle, Side, Token};
 use crate::waiters::NO_DEAL;
 use std::task::{Poll, Waker};
 
+/// Gives `cx` this poll's `waker`, unless it holds one that wakes the same task
+/// (`given`, the one given last): most polls then take no lock.
+fn give_waker(cx: &Context, given: &mut Option<Waker>, waker: &Waker) {
+    if !given.as_ref().is_some_and(|w| w.will_wake(waker)) {
+        cx.set_waker(waker);
+        *given = Some(waker.clone());
+    }
+}
+
 /// Where a polled selection stands.
 #[derive(Debug)]
 enum State {
@@ -39,6 +48,9 @@ enum State {
 pub(crate) struct Pending {
     /// The future's context, once it first registered.
     cx: Option<Context>,
+    /// The waker the context holds, as last given (compared here, without the
+    /// context's lock, on every poll).
+    waker: Option<Waker>,
     /// The claim of the chosen operation, once `poll_select` returns it.
     pub(crate) token: Token,
     /// Where it stands.
@@ -55,6 +67,7 @@ impl Drop for Pending {
         if let Some(cx) = self.cx.take() {
             cx.recycle();
         }
+        self.waker = None;
     }
 }
 
@@ -66,6 +79,7 @@ impl Pending {
             token: Token::default(),
             state: State::Idle,
             alarm: None,
+            waker: None,
         }
     }
 
@@ -73,7 +87,7 @@ impl Pending {
     pub(crate) fn start_wait(&mut self, waker: &Waker) -> &Context {
         let cx = self.cx.get_or_insert_with(Context::for_task);
         cx.reset();
-        cx.set_waker(waker);
+        give_waker(cx, &mut self.waker, waker);
         cx
     }
 
@@ -89,9 +103,9 @@ impl Pending {
     }
 
     /// The context of the wait in progress, given this poll's waker.
-    pub(crate) fn waiting(&self, waker: &Waker) -> &Context {
+    pub(crate) fn waiting(&mut self, waker: &Waker) -> &Context {
         let cx = self.cx.as_ref().expect("a pending wait has a context");
-        cx.set_waker(waker);
+        give_waker(cx, &mut self.waker, waker);
         cx
     }
 
@@ -119,7 +133,7 @@ impl Pending {
                 },
                 State::Accepting { at } => {
                     let cx = self.cx.as_ref().expect("an accepting wait has a context");
-                    cx.set_waker(waker);
+                    give_waker(cx, &mut self.waker, waker);
                     match ops[at]
                         .handle
                         .accept(&mut self.token, cx, timeout.deadline())
@@ -245,7 +259,7 @@ impl Pending {
         if sel == Selected::Waiting {
             return None;
         }
-        unregister_all(ops, count, cx, watch, ids);
+        unregister_all(ops, count, cx, (watch, sel), ids);
         self.state = State::Idle;
         self.alarm = None;
         Some(sel)
@@ -261,7 +275,8 @@ impl Pending {
         match core::mem::replace(&mut self.state, State::Idle) {
             State::Idle => {}
             State::Registered { count, watch } => {
-                unregister_all(ops, count, cx, watch, ids);
+                // Every registration goes: the context may be selected meanwhile.
+                unregister_all(ops, count, cx, (watch, Selected::Waiting), ids);
                 // Unregistered everywhere: the state is final now.
                 if let (Some(at), false) = (winner(ops, cx.selected(), cx, ids), watch) {
                     ops[at].handle.decline(cx);

@@ -230,16 +230,22 @@ pub(super) fn register_all(
     (registered, Selected::Waiting)
 }
 
-/// Removes the first `registered` registrations of `register_all`.
+/// Removes the first `registered` registrations of `register_all`, but for the one
+/// that `sel` names: whoever selected the context for an operation removed that
+/// entry already (`WaitList::reserve_where`, `notify_observers`), so leaving it out
+/// saves taking that list's lock again.
 pub(super) fn unregister_all(
     ops: &mut [Op<'_>],
     registered: usize,
     cx: &Context,
-    watch: bool,
+    (watch, sel): (bool, Selected),
     ids: Ids,
 ) {
     for op in ops.iter_mut().take(registered) {
         let oper = ids.of(op, cx);
+        if sel == Selected::Operation(oper) {
+            continue;
+        }
         if watch {
             op.handle.unwatch(oper);
         } else {
@@ -263,7 +269,7 @@ fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> 
     if sel == Selected::Waiting {
         sel = cx.wait_until(deadline(ops, timeout));
     }
-    unregister_all(ops, registered, cx, watch, Ids::Address);
+    unregister_all(ops, registered, cx, (watch, sel), Ids::Address);
     winner(ops, sel, cx, Ids::Address)
 }
 
