@@ -183,15 +183,17 @@ impl<T> Inner<T> {
         self.is_disconnected && self.deals.returnable == 0
     }
 
-    /// Frees deal `id` and returns its message; wakes the receivers waiting on a
-    /// disconnected channel for the last message that could have come back.
-    fn take(&mut self, id: usize) -> T {
+    /// Frees deal `id` and returns its message. True in `.1` when that was the last
+    /// returnable message of a disconnected channel: its receivers now see the
+    /// disconnection (they are woken here; the caller records the change).
+    fn take_deal(&mut self, id: usize) -> (T, bool) {
         let returnable = self.deals.returnable;
         let msg = self.deals.take(id);
-        if self.deals.returnable < returnable && self.closed_for_receivers() {
+        let drained = self.deals.returnable < returnable && self.closed_for_receivers();
+        if drained {
             self.receivers.disconnect();
         }
-        msg
+        (msg, drained)
     }
 }
 
@@ -238,6 +240,17 @@ impl<T> Channel<T> {
         lock(&self.inner)
     }
 
+    /// Frees deal `id` and returns its message (the caller holds the lock). Taking the
+    /// last message a dropped future could hand back makes a disconnected channel's
+    /// receives ready: that is a change too.
+    fn take(&self, inner: &mut Inner<T>, id: usize) -> T {
+        let (msg, drained) = inner.take_deal(id);
+        if drained {
+            self.changed();
+        }
+        msg
+    }
+
     /// Records a change (the caller holds the lock).
     fn changed(&self) {
         // SeqCst: read without the lock by `version_*`, which must see every change
@@ -282,7 +295,7 @@ impl<T> Channel<T> {
         loop {
             let mut inner = self.lock();
             match self.settle(&mut inner, id, deadline) {
-                Some(Settled::Ready) => return Ok(inner.take(id)),
+                Some(Settled::Ready) => return Ok(self.take(&mut inner, id)),
                 Some(settled) => return Err(settled),
                 None => {}
             }
@@ -298,11 +311,11 @@ impl<T> Channel<T> {
     fn take_offered(&self, inner: &mut Inner<T>) -> Option<(T, Option<Context>)> {
         if let Some(id) = inner.orphans.pop_front() {
             self.changed();
-            return Some((inner.take(id), None));
+            return Some((self.take(inner, id), None));
         }
         let entry = inner.senders.reserve_where(offers)?;
         self.changed();
-        Some((inner.take(entry.deal), Some(entry.cx)))
+        Some((self.take(inner, entry.deal), Some(entry.cx)))
     }
 
     /// One step of a blocking receive that took no offer: claims a selection's send
@@ -380,7 +393,7 @@ impl<T> Channel<T> {
         let mut inner = self.lock();
         inner.senders.unregister(oper)?;
         self.changed();
-        Some(inner.take(id))
+        Some(self.take(&mut inner, id))
     }
 }
 
@@ -480,7 +493,9 @@ impl<T> Chan for Channel<T> {
         let orphans: Vec<T> = {
             let mut inner = self.lock();
             let ids: Vec<usize> = inner.orphans.drain(..).collect();
-            ids.into_iter().map(|id| inner.take(id)).collect()
+            ids.into_iter()
+                .map(|id| self.take(&mut inner, id))
+                .collect()
         };
         drop(orphans);
     }
@@ -518,7 +533,7 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
     unsafe fn abandon(&self, token: &mut Token) {
         if token.deal != NO_DEAL {
             let mut inner = self.lock();
-            let msg = inner.take(token.deal);
+            let msg = self.take(&mut inner, token.deal);
             inner.graveyard.push(msg);
         }
     }
@@ -567,7 +582,7 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         match inner.deals.hand(id) {
             // Filled for us: the message goes to the next receiver, first in line.
             Hand::Ready => {
-                let msg = inner.take(id);
+                let msg = self.take(&mut inner, id);
                 self.hand_on(inner, msg, true);
             }
             // Its sender will find the deal revoked and deliver the message itself.
@@ -604,7 +619,7 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
         if token.deal == NO_DEAL {
             return Err(());
         }
-        Ok(self.lock().take(token.deal))
+        Ok(self.take(&mut self.lock(), token.deal))
     }
 
     fn try_recv(&self) -> Result<T, TryRecvError> {
