@@ -95,14 +95,15 @@ enum Waiter {
 // Not `const { .. }`: loom's `thread_local!` does not take that form.
 #[allow(clippy::missing_const_for_thread_local)]
 mod tls {
-    use super::{Cell, Context};
+    use super::{Cell, Context, Waker};
     use std::cell::RefCell;
     channel_core::sync::thread_local! {
         /// This thread's reusable context, taken out while in use.
         pub(super) static CONTEXT: Cell<Option<Context>> = Cell::new(None);
-        /// Task contexts that futures finished with on this thread, for the next
-        /// futures to wait with (at most `TASK_POOL`).
-        pub(super) static TASK_CONTEXTS: RefCell<Vec<Context>> = RefCell::new(Vec::new());
+        /// Task contexts that futures finished with on this thread, each with the
+        /// waker it holds, for the next futures to wait with (at most `TASK_POOL`).
+        pub(super) static TASK_CONTEXTS: RefCell<Vec<(Context, Option<Waker>)>> =
+            RefCell::new(Vec::new());
     }
 }
 use tls::{CONTEXT, TASK_CONTEXTS};
@@ -141,29 +142,33 @@ impl Context {
         Context::waiting(Waiter::Thread(thread::current()))
     }
 
-    /// A context for a future; its poll gives it a waker (`set_waker`) before it
-    /// registers anywhere. Reuses one a finished future left on this thread, if any.
-    pub(crate) fn for_task() -> Context {
+    /// A context for a future, with (a clone of) the waker it holds; its poll gives
+    /// it its own waker (`set_waker`) before it registers anywhere, unless the one it
+    /// holds wakes the same task. Reuses one a finished future left on this thread, if
+    /// any: the next future of a task that loops over `.await`s finds its own waker
+    /// there, and takes no lock to give it.
+    pub(crate) fn for_task() -> (Context, Option<Waker>) {
         TASK_CONTEXTS
             .try_with(|pool| pool.borrow_mut().pop())
             .ok()
             .flatten()
-            .unwrap_or_else(|| Context::waiting(Waiter::Task(Mutex::new(None))))
+            .unwrap_or_else(|| (Context::waiting(Waiter::Task(Mutex::new(None))), None))
     }
 
-    /// A future is done with its task context: kept for reuse on this thread if
-    /// nothing else refers to it any more (no wait list, alarm or deal: then nothing
-    /// can select it by mistake later). Its last waker stays until the next future
-    /// gives its own (at most `TASK_POOL` such wakers per thread): a stale wake-up is
-    /// only a spurious one, and not taking the lock here is measurably cheaper.
-    pub(crate) fn recycle(mut self) {
+    /// A future is done with its task context, which holds `waker` (a clone of it, as
+    /// the future last gave it): kept for reuse on this thread if nothing else refers
+    /// to it any more (no wait list, alarm or deal: then nothing can select it by
+    /// mistake later). Its last waker stays until the next future gives its own (at
+    /// most `TASK_POOL` such wakers per thread): a stale wake-up is only a spurious
+    /// one, and not taking the lock here is measurably cheaper.
+    pub(crate) fn recycle(mut self, waker: Option<Waker>) {
         if Arc::get_mut(&mut self.inner).is_none() {
             return;
         }
         let _ = TASK_CONTEXTS.try_with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.len() < TASK_POOL {
-                pool.push(self);
+                pool.push((self, waker));
             }
         });
     }

@@ -117,6 +117,9 @@ impl WaitList {
 
     /// Wakes every observer (each claimed for its own operation).
     pub(crate) fn notify_observers(&mut self) {
+        if self.observers.is_empty() {
+            return; // the common case: skips setting up a drain
+        }
         for e in self.observers.drain(..) {
             if e.cx.select(Selected::Operation(e.oper)).is_ok() {
                 e.cx.unpark();

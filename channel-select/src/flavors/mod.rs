@@ -217,7 +217,7 @@ pub(crate) trait SendSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        pending.poll_one(self, Side::Send, waker).map(|()| {
+        pending.poll_one(self, waker).map(|()| {
             let msg = msg.take().expect("a send polled after it completed");
             // SAFETY: claimed on this side by the poll just now, completed once.
             unsafe { self.write(&mut pending.token, msg) }
@@ -229,7 +229,7 @@ pub(crate) trait SendSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        pending.cancel_one(self, Side::Send);
+        pending.cancel_one(self);
     }
 }
 
@@ -261,7 +261,7 @@ pub(crate) trait RecvSide<T>: SelectHandle {
     {
         // SAFETY: claimed on this side by the poll just now, completed once.
         pending
-            .poll_one(self, Side::Recv, waker)
+            .poll_one(self, waker)
             .map(|()| unsafe { self.read(&mut pending.token) })
     }
     /// The future of `poll_recv` is dropped: leaves its wait, passing on a wake-up it
@@ -270,7 +270,7 @@ pub(crate) trait RecvSide<T>: SelectHandle {
     where
         Self: Sized,
     {
-        pending.cancel_one(self, Side::Recv);
+        pending.cancel_one(self);
     }
 }
 

@@ -3,7 +3,7 @@
 //! driven by `Pending`.
 
 use super::pending::Pending;
-use super::protocol::{Claim, Ids, Op, Timeout};
+use super::protocol::{Op, Timeout};
 use super::selected::{selected, SelectedOperation};
 use crate::errors::SelectTimeoutError;
 use core::fmt;
@@ -39,10 +39,9 @@ impl<'s, 'a> Polled<'s, 'a> {
     /// The selected operation, or `None` once the timeout passed.
     fn poll_select(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<SelectedOperation<'a>>> {
         let waker = cx.waker();
-        let (claim, ids) = (Claim::Held, Ids::Address);
         let ops = &mut *self.ops;
         self.pending
-            .poll_select(ops, self.timeout, self.biased, claim, ids, waker)
+            .poll_select(ops, self.timeout, self.biased, waker)
             .map(|won| {
                 let token = core::mem::take(&mut self.pending.token);
                 won.and_then(|i| selected((token, self.ops[i])))
@@ -57,7 +56,7 @@ impl<'s, 'a> Polled<'s, 'a> {
 
 impl Drop for Polled<'_, '_> {
     fn drop(&mut self) {
-        self.pending.cancel(self.ops, Ids::Address);
+        self.pending.cancel(self.ops);
     }
 }
 

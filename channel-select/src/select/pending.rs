@@ -14,11 +14,11 @@
 //! that returns it, so no message is held across a `Pending`.
 
 use super::protocol::{
-    deadline, register_all, try_each, unchanged, unregister_all, winner, Claim, Ids, Op, Timeout,
+    deadline, register_all, try_each, unchanged, unregister_all, winner, Op, Timeout,
 };
 use crate::alarms::Alarm;
 use crate::context::{Context, Selected};
-use crate::flavors::{Accept, SelectHandle, Side, Token};
+use crate::flavors::{Accept, SelectHandle, Token};
 use crate::waiters::NO_DEAL;
 use std::task::{Poll, Waker};
 
@@ -65,9 +65,8 @@ impl Drop for Pending {
         // context may serve another future.
         self.alarm = None;
         if let Some(cx) = self.cx.take() {
-            cx.recycle();
+            cx.recycle(self.waker.take());
         }
-        self.waker = None;
     }
 }
 
@@ -85,7 +84,12 @@ impl Pending {
 
     /// The context, made `Waiting` with this poll's waker, for a new wait.
     pub(crate) fn start_wait(&mut self, waker: &Waker) -> &Context {
-        let cx = self.cx.get_or_insert_with(Context::for_task);
+        if self.cx.is_none() {
+            let (cx, holds) = Context::for_task();
+            self.waker = holds;
+            self.cx = Some(cx);
+        }
+        let cx = self.cx.as_ref().expect("just made");
         cx.reset();
         give_waker(cx, &mut self.waker, waker);
         cx
@@ -110,23 +114,21 @@ impl Pending {
     }
 
     /// Polls a selection over `ops` (`Select::select`'s protocol). `Ready(Some(i))`:
-    /// `ops[i]` is claimed in `self.token` (as `claim` asks); `Ready(None)`: the
+    /// `ops[i]` is claimed (held) in `self.token`; `Ready(None)`: the
     /// timeout passed with nothing ready (confirmed, as in the blocking protocol).
     pub(crate) fn poll_select(
         &mut self,
         ops: &mut [Op<'_>],
         timeout: Timeout,
         biased: bool,
-        claim: Claim,
-        ids: Ids,
         waker: &Waker,
     ) -> Poll<Option<usize>> {
         loop {
             match self.state {
-                State::Registered { .. } => match self.leave_if_selected(ops, ids, waker) {
+                State::Registered { .. } => match self.leave_if_selected(ops, waker) {
                     None => return Poll::Pending,
                     Some(sel) => {
-                        if let Some(at) = winner(ops, sel, self.cx.as_ref().unwrap(), ids) {
+                        if let Some(at) = winner(ops, sel) {
                             self.state = State::Accepting { at };
                         }
                     }
@@ -157,7 +159,7 @@ impl Pending {
                 }
                 State::Idle => {
                     let record = timeout.may_fail();
-                    if let Some(i) = try_each(ops, &mut self.token, biased, claim, record) {
+                    if let Some(i) = try_each(ops, &mut self.token, biased, record) {
                         return Poll::Ready(Some(i));
                     }
                     if timeout.expired() {
@@ -166,29 +168,99 @@ impl Pending {
                         }
                         continue;
                     }
-                    self.enter(ops, timeout, false, ids, waker);
+                    self.enter(ops, timeout, false, waker);
                 }
             }
         }
     }
 
-    /// Polls a future's one operation on `handle` (its `side`) until it is claimed in
-    /// `self.token`, to be completed within the same poll.
-    pub(crate) fn poll_one(
-        &mut self,
-        handle: &dyn SelectHandle,
-        side: Side,
-        waker: &Waker,
-    ) -> Poll<()> {
-        let mut ops = [Op::new(handle, 0, side)];
-        let (claim, ids) = (Claim::Now, Ids::Context);
-        self.poll_select(&mut ops, Timeout::Never, true, claim, ids, waker)
-            .map(|won| debug_assert!(won.is_some(), "a wait without deadline timed out"))
+    /// Polls a future's one operation on `handle` until it is claimed in `self.token`,
+    /// to be completed within the same poll.
+    ///
+    /// `poll_select`'s protocol for one operation named by the context, without the
+    /// operation list: a future's send or receive polls this on every message.
+    pub(crate) fn poll_one(&mut self, handle: &dyn SelectHandle, waker: &Waker) -> Poll<()> {
+        loop {
+            let sel = match self.state {
+                State::Idle => {
+                    if handle.reserve(&mut self.token) {
+                        return Poll::Ready(());
+                    }
+                    let cx = self.start_wait(waker);
+                    let sel = if handle.register(cx.operation(), cx) {
+                        // Ready meanwhile: call the wait off, unless something won.
+                        cx.select(Selected::Aborted)
+                            .map_or_else(|s| s, |()| Selected::Aborted)
+                    } else {
+                        cx.selected()
+                    };
+                    if sel == Selected::Waiting {
+                        if let Some(t) = handle.deadline() {
+                            self.alarm = Some(Alarm::arm(t, cx));
+                        }
+                        self.state = State::Registered {
+                            count: 1,
+                            watch: false,
+                        };
+                        return Poll::Pending;
+                    }
+                    sel
+                }
+                State::Registered { .. } => {
+                    let sel = self.waiting(waker).selected();
+                    if sel == Selected::Waiting {
+                        return Poll::Pending;
+                    }
+                    sel
+                }
+                State::Accepting { .. } => {
+                    let cx = self.cx.as_ref().expect("an accepting wait has a context");
+                    give_waker(cx, &mut self.waker, waker);
+                    match handle.accept(&mut self.token, cx, None) {
+                        Accept::Yes => {
+                            self.state = State::Idle;
+                            return Poll::Ready(());
+                        }
+                        Accept::No => {
+                            self.state = State::Idle;
+                            continue;
+                        }
+                        Accept::Wait => return Poll::Pending,
+                    }
+                }
+            };
+            // The wait is over. Whoever selected the context for the operation removed
+            // its entry; anything else (an abort, a disconnection, the alarm) did not.
+            let cx = self.cx.as_ref().expect("a finished wait has a context");
+            let oper = cx.operation();
+            self.alarm = None;
+            if sel == Selected::Operation(oper) {
+                self.state = State::Accepting { at: 0 };
+            } else {
+                handle.unregister(oper);
+                self.state = State::Idle;
+            }
+        }
     }
 
-    /// The future of `poll_one` is dropped (see `cancel`).
-    pub(crate) fn cancel_one(&mut self, handle: &dyn SelectHandle, side: Side) {
-        self.cancel(&mut [Op::new(handle, 0, side)], Ids::Context);
+    /// The future of `poll_one` is dropped (as `cancel`, for its one operation).
+    pub(crate) fn cancel_one(&mut self, handle: &dyn SelectHandle) {
+        self.alarm = None;
+        let Some(cx) = self.cx.as_ref() else {
+            return;
+        };
+        match core::mem::replace(&mut self.state, State::Idle) {
+            State::Idle => {}
+            State::Registered { .. } => {
+                let oper = cx.operation();
+                handle.unregister(oper);
+                // Unregistered: the state is final now.
+                if cx.selected() == Selected::Operation(oper) {
+                    handle.decline(cx);
+                }
+            }
+            State::Accepting { .. } => handle.decline(cx),
+        }
     }
 
     /// Polls a `ready` selection over `ops` (`Select::ready`'s protocol): the index of
@@ -199,14 +271,13 @@ impl Pending {
         timeout: Timeout,
         waker: &Waker,
     ) -> Poll<Option<usize>> {
-        let ids = Ids::Address;
         loop {
             if let State::Registered { .. } = self.state {
-                let sel = match self.leave_if_selected(ops, ids, waker) {
+                let sel = match self.leave_if_selected(ops, waker) {
                     None => return Poll::Pending,
                     Some(sel) => sel,
                 };
-                if let Some(at) = winner(ops, sel, self.cx.as_ref().unwrap(), ids) {
+                if let Some(at) = winner(ops, sel) {
                     return Poll::Ready(Some(ops[at].index));
                 }
             }
@@ -220,21 +291,14 @@ impl Pending {
                 }
                 continue;
             }
-            self.enter(ops, timeout, true, ids, waker);
+            self.enter(ops, timeout, true, waker);
         }
     }
 
     /// Registers with every operation and arms the alarm of the earliest deadline.
-    fn enter(
-        &mut self,
-        ops: &mut [Op<'_>],
-        timeout: Timeout,
-        watch: bool,
-        ids: Ids,
-        waker: &Waker,
-    ) {
+    fn enter(&mut self, ops: &mut [Op<'_>], timeout: Timeout, watch: bool, waker: &Waker) {
         let cx = self.start_wait(waker);
-        let (count, sel) = register_all(ops, cx, watch, ids);
+        let (count, sel) = register_all(ops, cx, watch);
         if sel == Selected::Waiting {
             if let Some(t) = deadline(ops, timeout) {
                 self.alarm = Some(Alarm::arm(t, cx));
@@ -245,12 +309,7 @@ impl Pending {
 
     /// While registered: `None` if the context still waits (with this poll's waker);
     /// otherwise unregisters everywhere and returns what selected it.
-    fn leave_if_selected(
-        &mut self,
-        ops: &mut [Op<'_>],
-        ids: Ids,
-        waker: &Waker,
-    ) -> Option<Selected> {
+    fn leave_if_selected(&mut self, ops: &mut [Op<'_>], waker: &Waker) -> Option<Selected> {
         let State::Registered { count, watch } = self.state else {
             unreachable!("leaving a wait that is not registered");
         };
@@ -259,7 +318,7 @@ impl Pending {
         if sel == Selected::Waiting {
             return None;
         }
-        unregister_all(ops, count, cx, (watch, sel), ids);
+        unregister_all(ops, count, (watch, sel));
         self.state = State::Idle;
         self.alarm = None;
         Some(sel)
@@ -267,7 +326,7 @@ impl Pending {
 
     /// The future is dropped: leaves any wait, passing on a wake-up it was given but
     /// did not use (see the module).
-    pub(crate) fn cancel(&mut self, ops: &mut [Op<'_>], ids: Ids) {
+    pub(crate) fn cancel(&mut self, ops: &mut [Op<'_>]) {
         self.alarm = None;
         let Some(cx) = self.cx.as_ref() else {
             return;
@@ -276,9 +335,9 @@ impl Pending {
             State::Idle => {}
             State::Registered { count, watch } => {
                 // Every registration goes: the context may be selected meanwhile.
-                unregister_all(ops, count, cx, (watch, Selected::Waiting), ids);
+                unregister_all(ops, count, (watch, Selected::Waiting));
                 // Unregistered everywhere: the state is final now.
-                if let (Some(at), false) = (winner(ops, cx.selected(), cx, ids), watch) {
+                if let (Some(at), false) = (winner(ops, cx.selected()), watch) {
                     ops[at].handle.decline(cx);
                 }
             }

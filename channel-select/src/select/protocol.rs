@@ -32,16 +32,21 @@ impl<'a> Op<'a> {
         }
     }
 
-    /// Tries to claim the operation; first records its version if `record`.
+    /// Tries to claim the operation (held: the caller may complete it late); first
+    /// records its version if `record`.
     #[inline]
-    fn attempt(&mut self, token: &mut Token, claim: Claim, record: bool) -> bool {
+    fn attempt(&mut self, token: &mut Token, record: bool) -> bool {
         if record {
             self.version = self.handle.version();
         }
-        match claim {
-            Claim::Held => self.handle.reserve_held(token),
-            Claim::Now => self.handle.reserve(token),
-        }
+        self.handle.reserve_held(token)
+    }
+
+    /// The operation's name in the wait lists: its address, which stays put while the
+    /// selection waits (the operations are borrowed from a `Select` or lie on a
+    /// blocked thread's stack).
+    fn id(&mut self) -> Operation {
+        Operation::hook(self)
     }
 
     /// Whether the operation is ready now; first records its version if `record`.
@@ -51,36 +56,6 @@ impl<'a> Op<'a> {
             self.version = self.handle.version();
         }
         self.handle.is_ready()
-    }
-}
-
-/// How a selection claims the operation it picks.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Claim {
-    /// Held (`reserve_held`): the caller may complete it late (a `SelectedOperation`).
-    Held,
-    /// Completed at once by the caller (`reserve`: a future's one operation).
-    Now,
-}
-
-/// How a selection's operations are named in the wait lists.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ids {
-    /// By the address of each `Op`, which stays put while the selection waits (the
-    /// operations are borrowed from a `Select` or lie on a blocked thread's stack).
-    Address,
-    /// By the waiting context (one operation only: a future, which moves between
-    /// polls, so no address of its own would do).
-    Context,
-}
-
-impl Ids {
-    /// The name of `op` waiting with `cx`.
-    pub(super) fn of(self, op: &mut Op<'_>, cx: &Context) -> Operation {
-        match self {
-            Ids::Address => Operation::hook(op),
-            Ids::Context => cx.operation(),
-        }
     }
 }
 
@@ -139,13 +114,10 @@ pub(super) fn try_each(
     ops: &mut [Op<'_>],
     token: &mut Token,
     biased: bool,
-    claim: Claim,
     record: bool,
 ) -> Option<usize> {
     if biased || ops.len() < 2 {
-        return ops
-            .iter_mut()
-            .position(|op| op.attempt(token, claim, record));
+        return ops.iter_mut().position(|op| op.attempt(token, record));
     }
     let n = ops.len();
     let mut bits = 0u64;
@@ -157,7 +129,7 @@ pub(super) fn try_each(
         }
         let j = k + below(bits as u32, n - k);
         ops.swap(k, j);
-        if ops[k].attempt(token, claim, record) {
+        if ops[k].attempt(token, record) {
             return Some(k);
         }
     }
@@ -200,16 +172,11 @@ pub(super) fn deadline(ops: &[Op<'_>], timeout: Timeout) -> Option<Instant> {
 /// Registers `cx` with every operation (`watch` for ready, else `register`), until one
 /// turns out ready (then calls the wait off with `Aborted`, unless something already
 /// selected the context). Returns how many were registered, and the context's state.
-pub(super) fn register_all(
-    ops: &mut [Op<'_>],
-    cx: &Context,
-    watch: bool,
-    ids: Ids,
-) -> (usize, Selected) {
+pub(super) fn register_all(ops: &mut [Op<'_>], cx: &Context, watch: bool) -> (usize, Selected) {
     let mut registered = 0;
     for op in ops.iter_mut() {
         registered += 1;
-        let oper = ids.of(op, cx);
+        let oper = op.id();
         let ready = if watch {
             op.handle.watch(oper, cx)
         } else {
@@ -237,12 +204,10 @@ pub(super) fn register_all(
 pub(super) fn unregister_all(
     ops: &mut [Op<'_>],
     registered: usize,
-    cx: &Context,
     (watch, sel): (bool, Selected),
-    ids: Ids,
 ) {
     for op in ops.iter_mut().take(registered) {
-        let oper = ids.of(op, cx);
+        let oper = op.id();
         if sel == Selected::Operation(oper) {
             continue;
         }
@@ -255,9 +220,9 @@ pub(super) fn unregister_all(
 }
 
 /// The position in `ops` of the operation that `sel` names, if it names one.
-pub(super) fn winner(ops: &mut [Op<'_>], sel: Selected, cx: &Context, ids: Ids) -> Option<usize> {
+pub(super) fn winner(ops: &mut [Op<'_>], sel: Selected) -> Option<usize> {
     match sel {
-        Selected::Operation(oper) => ops.iter_mut().position(|op| ids.of(op, cx) == oper),
+        Selected::Operation(oper) => ops.iter_mut().position(|op| op.id() == oper),
         _ => None,
     }
 }
@@ -265,12 +230,12 @@ pub(super) fn winner(ops: &mut [Op<'_>], sel: Selected, cx: &Context, ids: Ids) 
 /// Registers with every operation, parks, and unregisters. Returns the position in
 /// `ops` of the operation that selected the context, if one did.
 fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> Option<usize> {
-    let (registered, mut sel) = register_all(ops, cx, watch, Ids::Address);
+    let (registered, mut sel) = register_all(ops, cx, watch);
     if sel == Selected::Waiting {
         sel = cx.wait_until(deadline(ops, timeout));
     }
-    unregister_all(ops, registered, cx, (watch, sel), Ids::Address);
-    winner(ops, sel, cx, Ids::Address)
+    unregister_all(ops, registered, (watch, sel));
+    winner(ops, sel)
 }
 
 /// Accepts the operation whose registration won, parked while a rendezvous sender
@@ -308,7 +273,7 @@ pub(super) fn run_select<'a>(
     // tries it, to confirm that (cheaper than a second pass of attempts).
     let record = timeout.may_fail();
     loop {
-        if let Some(i) = try_each(ops, &mut token, biased, Claim::Held, record) {
+        if let Some(i) = try_each(ops, &mut token, biased, record) {
             return Some((token, ops[i]));
         }
         if timeout.expired() {
