@@ -178,14 +178,46 @@ impl Pending {
     /// to be completed within the same poll.
     ///
     /// `poll_select`'s protocol for one operation named by the context, without the
-    /// operation list: a future's send or receive polls this on every message.
-    pub(crate) fn poll_one(&mut self, handle: &dyn SelectHandle, waker: &Waker) -> Poll<()> {
+    /// operation list: a future's send or receive polls this on every message. The
+    /// first attempt is inlined into the caller, where the channel's type is known.
+    #[inline]
+    pub(crate) fn poll_one<H: SelectHandle>(&mut self, handle: &H, waker: &Waker) -> Poll<()> {
+        if let State::Idle = self.state {
+            if handle.reserve(&mut self.token) {
+                return Poll::Ready(());
+            }
+            return self.wait_one(handle, waker);
+        }
+        self.poll_one_again(handle, waker)
+    }
+
+    /// `poll_one` after an attempt that failed: registers and waits.
+    #[inline(never)]
+    fn wait_one(&mut self, handle: &dyn SelectHandle, waker: &Waker) -> Poll<()> {
+        self.step_one(handle, waker, false)
+    }
+
+    /// `poll_one` while registered or accepting.
+    #[inline(never)]
+    fn poll_one_again(&mut self, handle: &dyn SelectHandle, waker: &Waker) -> Poll<()> {
+        self.step_one(handle, waker, true)
+    }
+
+    /// The protocol of `poll_one`; `attempt`: try the operation before registering,
+    /// when the state is (or becomes) `Idle`.
+    fn step_one(
+        &mut self,
+        handle: &dyn SelectHandle,
+        waker: &Waker,
+        mut attempt: bool,
+    ) -> Poll<()> {
         loop {
             let sel = match self.state {
                 State::Idle => {
-                    if handle.reserve(&mut self.token) {
+                    if attempt && handle.reserve(&mut self.token) {
                         return Poll::Ready(());
                     }
+                    attempt = true;
                     let cx = self.start_wait(waker);
                     let sel = if handle.register(cx.operation(), cx) {
                         // Ready meanwhile: call the wait off, unless something won.
@@ -244,7 +276,18 @@ impl Pending {
     }
 
     /// The future of `poll_one` is dropped (as `cancel`, for its one operation).
+    #[inline]
     pub(crate) fn cancel_one(&mut self, handle: &dyn SelectHandle) {
+        // Idle: no wait to leave, and no alarm (only a registered wait arms one).
+        if let State::Idle = self.state {
+            return;
+        }
+        self.leave_one(handle);
+    }
+
+    /// `cancel_one` of a wait in progress.
+    #[inline(never)]
+    fn leave_one(&mut self, handle: &dyn SelectHandle) {
         self.alarm = None;
         let Some(cx) = self.cx.as_ref() else {
             return;
