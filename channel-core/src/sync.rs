@@ -192,7 +192,85 @@ mod imp {
 
     /// Threads: parking, identity, yielding.
     pub mod thread {
-        pub use loom::thread::{current, park, yield_now, Thread, ThreadId};
+        pub use loom::thread::{yield_now, ThreadId};
+        // Plain std types: loom runs one modelled thread at a time, so the parker is
+        // deterministic without being modelled, and its thread-local has no loom
+        // object to drop (loom drops a thread's locals in no fixed order, and a loom
+        // operation in a destructor would make the model nondeterministic).
+        use std::sync::atomic::{AtomicU8, Ordering::SeqCst};
+        use std::sync::Arc;
+
+        /// A thread, to unpark. Loom's own `Thread::unpark` resumes its target whatever
+        /// it is blocked on, a mutex included (tokio-rs/loom#249), where std's only
+        /// makes the park token available; a late wake-up (a waker that unparks
+        /// after the woken thread has seen its selection and moved on) then breaks
+        /// the model. This parker keeps std's token semantics: loom's unpark is
+        /// called only on a thread that is in (or entering) `park`, once.
+        #[derive(Clone, Debug)]
+        pub struct Thread {
+            /// Loom's handle.
+            thread: loom::thread::Thread,
+            /// `EMPTY`, `PARKED` or `NOTIFIED`.
+            state: Arc<AtomicU8>,
+        }
+
+        /// No token, not parked.
+        const EMPTY: u8 = 0;
+        /// Parked (or about to be), waiting for the token.
+        const PARKED: u8 = 1;
+        /// The token is available.
+        const NOTIFIED: u8 = 2;
+
+        loom::thread_local! {
+            static STATE: Arc<AtomicU8> = Arc::new(AtomicU8::new(EMPTY));
+        }
+
+        /// The calling thread.
+        pub fn current() -> Thread {
+            Thread {
+                thread: loom::thread::current(),
+                state: STATE.with(Arc::clone),
+            }
+        }
+
+        /// Blocks until the token is available, and consumes it.
+        pub fn park() {
+            STATE.with(|state| {
+                if state
+                    .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                    .is_ok()
+                {
+                    return;
+                }
+                if state
+                    .compare_exchange(EMPTY, PARKED, SeqCst, SeqCst)
+                    .is_err()
+                {
+                    // NOTIFIED meanwhile: only this thread parks, so it cannot be PARKED.
+                    state.store(EMPTY, SeqCst);
+                    return;
+                }
+                loop {
+                    loom::thread::park();
+                    if state
+                        .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                        .is_ok()
+                    {
+                        return;
+                    }
+                }
+            })
+        }
+
+        impl Thread {
+            /// Makes the token available; wakes the thread if it parks.
+            pub fn unpark(&self) {
+                if self.state.swap(NOTIFIED, SeqCst) == PARKED {
+                    self.thread.unpark();
+                }
+            }
+        }
+
         /// Loom has no clock: a timed park is a yield.
         pub fn park_timeout(_: std::time::Duration) {
             yield_now()
@@ -281,7 +359,7 @@ mod imp {
                     CLOCK_JUMPED.with(|c| c.set(true));
                     loom::thread::yield_now();
                 }
-                None => loom::thread::park(),
+                None => super::thread::park(),
             }
         }
     }
