@@ -19,7 +19,8 @@
 
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};
-use channel_core::sync::{handshake_fence, lock, Mutex};
+use channel_core::sync::{handshake_fence, lock, Mutex, MutexGuard};
+use core::ops::{Deref, DerefMut};
 
 /// The `deal` of an entry that has none.
 pub(crate) const NO_DEAL: usize = usize::MAX;
@@ -84,6 +85,40 @@ impl WaitList {
         Some(self.selectors.remove(i))
     }
 
+    /// Wakes the first waiter whose context is still free, as `reserve` does, but
+    /// selects one that waits with a deal in the list (a buffered channel's sender whose
+    /// message waits there: selected for its operation, it would take its message for
+    /// delivered) with `Aborted` instead, so that it tries its operation again. Returns
+    /// its entry, removed from the list, to be woken after the lock is released.
+    ///
+    /// The entries passed over on the way are removed too: their contexts are already
+    /// selected (by another channel of their selection, a deadline, their own
+    /// re-check), so their wait is over and nothing can reserve them again; their
+    /// owners' `unregister` finds them gone. Left in place, they would be tried again
+    /// by every notification until their owners get round to unregistering, which
+    /// under contention is most of what a notification costs.
+    pub(crate) fn reserve_to_wake(&mut self) -> Option<Entry> {
+        let found = self.selectors.iter().position(|e| {
+            let sel = if e.deal == NO_DEAL {
+                Selected::Operation(e.oper)
+            } else {
+                Selected::Aborted
+            };
+            e.cx.select(sel).is_ok()
+        });
+        match found {
+            Some(i) => {
+                let entry = self.selectors.remove(i);
+                self.selectors.drain(..i);
+                Some(entry)
+            }
+            None => {
+                self.selectors.clear();
+                None
+            }
+        }
+    }
+
     /// True if some waiter that `eligible` accepts could be reserved now.
     pub(crate) fn can_reserve_where(&self, eligible: impl Fn(&Entry) -> bool) -> bool {
         self.selectors
@@ -143,34 +178,79 @@ impl WaitList {
     }
 }
 
-/// A [`WaitList`] shared between threads.
-pub(crate) struct Waiters {
-    /// The lists.
-    inner: Mutex<WaitList>,
-    /// Mirror of `inner.is_empty()`, read without the lock.
+/// A [`WaitList`] shared between threads, with `X`, anything else its lock guards (a
+/// buffered channel's senders keep their waiting messages there).
+pub(crate) struct Waiters<X = ()> {
+    /// The lists, and `X`.
+    inner: Mutex<Guarded<X>>,
+    /// Mirror of the lists' `is_empty()`, read without the lock.
     is_empty: AtomicBool,
 }
 
-impl Default for Waiters {
+/// What the lock of a [`Waiters`] guards.
+pub(crate) struct Guarded<X> {
+    /// The waiters.
+    pub(crate) list: WaitList,
+    /// The rest.
+    pub(crate) extra: X,
+}
+
+impl<X: Default> Default for Waiters<X> {
     fn default() -> Self {
         Waiters {
-            inner: Mutex::new(WaitList::default()),
+            inner: Mutex::new(Guarded {
+                list: WaitList::default(),
+                extra: X::default(),
+            }),
             is_empty: AtomicBool::new(true),
         }
     }
 }
 
-impl Waiters {
-    /// Runs `f` on the lists under the lock and refreshes the `is_empty` mirror.
-    fn update<R>(&self, f: impl FnOnce(&mut WaitList) -> R) -> R {
-        let mut w = lock(&self.inner);
-        let res = f(&mut w);
+/// The lock of a [`Waiters`], held: refreshes the `is_empty` mirror when released.
+pub(crate) struct Locked<'a, X> {
+    /// The guard (dropped after `drop` below has run, so the mirror is stored first).
+    guard: MutexGuard<'a, Guarded<X>>,
+    /// The mirror.
+    is_empty: &'a AtomicBool,
+}
+
+impl<X> Deref for Locked<'_, X> {
+    type Target = Guarded<X>;
+    fn deref(&self) -> &Guarded<X> {
+        &self.guard
+    }
+}
+
+impl<X> DerefMut for Locked<'_, X> {
+    fn deref_mut(&mut self) -> &mut Guarded<X> {
+        &mut self.guard
+    }
+}
+
+impl<X> Drop for Locked<'_, X> {
+    fn drop(&mut self) {
         // SeqCst: a waiter's registration (false here) and its re-check of the queue
         // must not be reordered against a peer's queue update and `is_empty` load in
-        // `notify` — one of the two is guaranteed to see the other (Dekker pattern).
-        self.is_empty.store(w.is_empty(), Ordering::SeqCst);
+        // `may_wait` — one of the two is guaranteed to see the other (Dekker pattern).
+        self.is_empty
+            .store(self.guard.list.is_empty(), Ordering::SeqCst);
         handshake_fence();
-        res
+    }
+}
+
+impl<X> Waiters<X> {
+    /// Takes the lock (the mirror is refreshed when it is released).
+    pub(crate) fn lock(&self) -> Locked<'_, X> {
+        Locked {
+            guard: lock(&self.inner),
+            is_empty: &self.is_empty,
+        }
+    }
+
+    /// Runs `f` on the lists under the lock.
+    fn update<R>(&self, f: impl FnOnce(&mut WaitList) -> R) -> R {
+        f(&mut self.lock().list)
     }
 
     /// Registers `cx` as waiting to perform `oper`.
@@ -193,19 +273,31 @@ impl Waiters {
         self.update(|w| w.unwatch(oper));
     }
 
+    /// True if someone may wait or observe: one load when nobody does. A state change
+    /// made before this call (`SeqCst`) is seen by every waiter that this misses.
+    #[inline]
+    pub(crate) fn may_wait(&self) -> bool {
+        // SeqCst: see `Locked::drop`.
+        handshake_fence();
+        !self.is_empty.load(Ordering::SeqCst)
+    }
+
     /// After a state change: wakes one waiter and every observer.
     #[inline]
     pub(crate) fn notify(&self) {
-        // SeqCst: see `update`.
-        handshake_fence();
-        if !self.is_empty.load(Ordering::SeqCst) {
-            let woken = self.update(|w| {
-                w.notify_observers();
-                w.reserve()
-            });
-            if let Some(entry) = woken {
-                entry.cx.unpark();
-            }
+        if self.may_wait() {
+            self.notify_now();
+        }
+    }
+
+    /// `notify`, once someone may wait.
+    pub(crate) fn notify_now(&self) {
+        let woken = self.update(|w| {
+            w.notify_observers();
+            w.reserve_to_wake()
+        });
+        if let Some(entry) = woken {
+            entry.cx.unpark();
         }
     }
 

@@ -184,3 +184,76 @@ fn loom_weak_upgrade_racing_the_last_drop() {
         });
     }
 }
+
+/// A sender blocked on a full buffered channel parks with its message; the receive
+/// that makes room moves the message in. Both orders of the sender's park and the
+/// receive are explored: the messages arrive in order and the send succeeds.
+#[test]
+fn loom_receive_moves_a_parked_senders_message_in() {
+    loom::model(|| {
+        let (s, r) = bounded(1);
+        s.send(1).unwrap();
+        let sender = thread::spawn(move || s.send(2));
+        assert_eq!(r.recv(), Ok(1));
+        assert_eq!(r.recv(), Ok(2));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        assert_eq!(r.recv(), Err(RecvError), "the sender is gone");
+    });
+}
+
+/// A parked sender's deadline races the receive that would move its message in
+/// (under loom a deadline expires as soon as the thread parks): either the message
+/// was moved (the send succeeds and the message is received) or the sender took it
+/// back (a timeout with the message). Never both, never neither.
+#[test]
+fn loom_parked_senders_deadline_races_the_pull() {
+    loom::model(|| {
+        let (s, r) = bounded(1);
+        s.send(1).unwrap();
+        let sender = thread::spawn(move || s.send_timeout(2, Duration::from_secs(3600)));
+        assert_eq!(r.recv(), Ok(1));
+        let sent = sender.join().unwrap();
+        let got: Vec<i32> = r.try_iter().collect();
+        match sent {
+            Ok(()) => assert_eq!(got, [2]),
+            Err(SendTimeoutError::Timeout(m)) => {
+                assert_eq!(m, 2);
+                assert!(got.is_empty(), "a returned message is not also received");
+            }
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    });
+}
+
+/// Dropping the receiver races a receive that moves a parked sender's message in:
+/// the message is either moved (the send succeeds; the channel drops it) or handed
+/// back, and is dropped exactly once either way.
+#[test]
+fn loom_disconnect_races_the_pull() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (s, r) = bounded(1);
+        s.send(Counted(drops.clone())).unwrap();
+        let d = drops.clone();
+        let sender = thread::spawn(move || s.send(Counted(d)).map_err(|e| drop(e.0)));
+        let receiver = thread::spawn(move || {
+            let first = r.recv();
+            assert!(first.is_ok(), "the first message is there");
+        });
+        receiver.join().unwrap();
+        let _ = sender.join().unwrap();
+        assert_eq!(
+            drops.load(Ordering::Relaxed),
+            2,
+            "each message dropped once"
+        );
+    });
+}

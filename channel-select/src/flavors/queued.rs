@@ -5,8 +5,17 @@
 //! in its side's wait list, re-checks the queue, and parks. Whoever changes the queue
 //! notifies the other side's list. The re-check after registering (a `SeqCst` look at
 //! the queue, `can_send`/`can_recv`) and the `SeqCst` `is_empty` flag of the list (see
-//! `waiters`) guarantee no wake-up is lost. A woken thread simply retries: it is not
+//! `waiters`) guarantee no wake-up is lost. A woken receiver simply retries: it is not
 //! handed a message.
+//!
+//! A blocked `send` parks *with its message*: the message waits under the senders'
+//! lock, in the sender's entry (its deal). A receive that makes room claims that room
+//! and moves the first waiting message into it, and the sender returns without trying
+//! again: one wake-up per message instead of a wake-up and a retry that may lose the
+//! room to another sender. The room is claimed before the message is taken, so a
+//! taken message always has its place in its sender's order. A sender woken otherwise
+//! (`Aborted`: room may have been made; its deadline; the disconnection) takes its
+//! message back, unless a receiver took it first: the context's one CAS decides.
 //!
 //! A selection's claims are *held* (see `channel_core::queue`): nobody waits for a
 //! held send, and a held send that was revoked meanwhile is sent afresh by its late
@@ -26,8 +35,7 @@ use super::{
 };
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TrySendError};
-use crate::waiters::Waiters;
-use crate::waiters::NO_DEAL;
+use crate::waiters::{Entry, Waiters, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, Backoff, Mutex};
 use channel_core::Queue;
@@ -38,8 +46,8 @@ use std::time::Instant;
 pub(crate) struct Queued<T, Q> {
     /// The messages.
     queue: Q,
-    /// Senders waiting for room.
-    senders: Waiters,
+    /// Senders waiting for room, with the messages of blocked `send`s.
+    senders: Waiters<Parked<T>>,
     /// Receivers waiting for a message.
     receivers: Waiters,
     /// Messages of selected receives that were given up (see the module).
@@ -133,6 +141,51 @@ impl<T> Stash<T> {
     }
 }
 
+/// The messages of blocked `send`s, each in a slot named by its sender's entry (its
+/// `deal`), reused through a free list.
+pub(crate) struct Parked<T> {
+    /// The slots; `None` when free.
+    slots: Vec<Option<T>>,
+    /// Indices of the free slots.
+    free: Vec<usize>,
+}
+
+impl<T> Default for Parked<T> {
+    fn default() -> Self {
+        Parked {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> Parked<T> {
+    /// Parks `msg`; returns its slot.
+    fn put(&mut self, msg: T) -> usize {
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id] = Some(msg);
+                id
+            }
+            None => {
+                self.slots.push(Some(msg));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    /// Takes the message of slot `id` and frees the slot.
+    fn take(&mut self, id: usize) -> T {
+        self.free.push(id);
+        self.slots[id].take().expect("parked message taken twice")
+    }
+}
+
+/// A sender whose message is parked.
+fn parks(e: &Entry) -> bool {
+    e.deal != NO_DEAL
+}
+
 impl<T, Q> Queued<T, Q> {
     /// A channel over `queue`.
     pub(crate) fn new(queue: Q) -> Self {
@@ -151,9 +204,9 @@ impl<T, Q> Queued<T, Q> {
 /// re-check after registering: a peer that changed the queue before it saw the
 /// registration would not wake us.
 #[inline]
-fn reserve_blocking(
+fn reserve_blocking<X>(
     token: &mut Token,
-    waiters: &Waiters,
+    waiters: &Waiters<X>,
     deadline: Option<Instant>,
     reserve: impl Fn(&mut Token) -> bool,
     ready: impl Fn() -> bool,
@@ -218,6 +271,49 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         self.stash.reserve().map(|id| token.deal = id).is_some()
     }
 
+    /// Room may have been made in the queue: a blocked sender's message goes into it,
+    /// or else a waiting sender is woken to try. One load when nobody waits.
+    #[inline]
+    fn room_made(&self) {
+        if self.senders.may_wait() {
+            self.fill_room();
+        }
+    }
+
+    /// `room_made` once someone may wait.
+    #[inline(never)]
+    fn fill_room(&self) {
+        // The room is claimed first, so that a message taken from its sender always has
+        // its place (taken first, it could find the room gone, and nowhere else keeps
+        // its sender's order).
+        let mut room = Token::default();
+        let claimed = Sending::of(self).reserve(&mut room) && !room.queue.is_disconnected();
+        let mut senders = self.senders.lock();
+        if claimed {
+            if let Some(entry) = senders.list.reserve_where(parks) {
+                let msg = senders.extra.take(entry.deal);
+                drop(senders);
+                // SAFETY: a send claim of this queue made just now, not held (so never
+                // revoked), completed once; not a disconnection, so the write succeeds.
+                let res = unsafe { self.queue.write(&mut room.queue, msg) };
+                debug_assert!(res.is_ok(), "a claimed slot refused its message");
+                self.receivers.notify();
+                entry.cx.unpark();
+                return;
+            }
+            // Nobody's message waits: give the room back, under the lock, so that a
+            // sender registering after this look sees it when it re-checks.
+            // SAFETY: the claim made above, not completed.
+            unsafe { self.queue.abandon(&mut room.queue) };
+        }
+        senders.list.notify_observers();
+        let woken = senders.list.reserve_to_wake();
+        drop(senders);
+        if let Some(entry) = woken {
+            entry.cx.unpark();
+        }
+    }
+
     /// A receive can be claimed now (`SeqCst`: the re-check after registering).
     fn can_recv(&self) -> bool {
         !self.stash.is_empty() || self.queue.can_recv()
@@ -264,8 +360,8 @@ impl<T, Q: Queue<T>> Chan for Queued<T, Q> {
 }
 
 impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
-    /// Claims a receive (the stash first); wakes a sender if the claim freed room on
-    /// its way.
+    /// Claims a receive (the stash first); wakes a sender if room was freed on the way
+    /// and no claim made.
     #[inline(always)]
     fn reserve(&self, token: &mut Token) -> bool {
         // A selection's token may carry another channel's deal from a failed attempt.
@@ -274,8 +370,11 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
             return true;
         }
         let ok = self.queue.reserve_recv(&mut token.queue);
-        if token.queue.freed() {
-            self.senders.notify();
+        // Room freed on the way (a hole skipped) is made known now only if no claim
+        // was made: `room_made` may claim a send, which on a full ring waits for this
+        // very receive to be read. A claim is read later, and `read` makes it known.
+        if token.queue.freed() && !ok {
+            self.room_made();
         }
         ok
     }
@@ -340,7 +439,7 @@ impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
         // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
         let res = unsafe { self.queue.read(&mut token.queue) };
         if res.is_ok() {
-            self.senders.notify();
+            self.room_made();
         }
         res
     }
@@ -378,7 +477,7 @@ impl<T, Q: Queue<T>> SelectHandle for Sending<Queued<T, Q>> {
         // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
         unsafe { self.queue.abandon(&mut token.queue) };
         if token.queue.freed() {
-            self.senders.notify();
+            self.room_made();
         }
     }
 
@@ -393,7 +492,7 @@ impl<T, Q: Queue<T>> SelectHandle for Sending<Queued<T, Q>> {
         accepted(self.reserve_held(token))
     }
     fn decline(&self, _cx: &Context) {
-        self.senders.notify();
+        self.room_made();
     }
     fn is_ready(&self) -> bool {
         self.queue.can_send()
@@ -454,13 +553,71 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();
-        let reserve = |t: &mut Token| self.reserve(t);
-        if !reserve_blocking(&mut token, &self.senders, deadline, reserve, || {
-            self.queue.can_send()
-        }) {
-            return Err(SendTimeoutError::Timeout(msg));
+        if !self.reserve_spinning(&mut token) {
+            return self.send_parked(msg, deadline);
         }
         // SAFETY: reserved on this side just now, and not held: never revoked.
         unsafe { self.push(&mut token, msg) }.map_err(SendTimeoutError::Disconnected)
+    }
+}
+
+impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
+    /// Claims a send, spinning briefly while there is no room.
+    #[inline]
+    fn reserve_spinning(&self, token: &mut Token) -> bool {
+        let backoff = Backoff::new();
+        loop {
+            if self.reserve(token) {
+                return true;
+            }
+            if backoff.is_completed() {
+                return false;
+            }
+            backoff.snooze();
+        }
+    }
+
+    /// A blocking `send` that found no room: parks with its message in the wait list
+    /// (see the module), until a receiver takes it, or room is made, the deadline
+    /// passes or the channel is disconnected.
+    #[inline(never)]
+    fn send_parked(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut token = Token::default();
+        let oper = Operation::hook(&mut token);
+        let id = self.senders.lock().extra.put(msg);
+        loop {
+            if deadline.is_some_and(expired) {
+                let msg = self.senders.lock().extra.take(id);
+                return Err(SendTimeoutError::Timeout(msg));
+            }
+            let sel = Context::with(|cx| {
+                self.senders.lock().list.register_with_deal(oper, id, cx);
+                if self.queue.can_send() {
+                    let _ = cx.select(Selected::Aborted);
+                }
+                cx.wait_until(deadline)
+            });
+            match sel {
+                Selected::Waiting => unreachable!("wait_until returned while waiting"),
+                // A receiver moved the message into the queue (and removed the entry).
+                Selected::Operation(_) => return Ok(()),
+                Selected::Disconnected => {
+                    let mut senders = self.senders.lock();
+                    senders.list.unregister(oper);
+                    let msg = senders.extra.take(id);
+                    drop(senders);
+                    return Err(SendTimeoutError::Disconnected(msg));
+                }
+                // Room may have been made, or the deadline passed: nobody took the
+                // message. The entry is gone if a notification removed it.
+                Selected::Aborted => drop(self.senders.unregister(oper)),
+            }
+            if self.reserve_spinning(&mut token) {
+                let msg = self.senders.lock().extra.take(id);
+                // SAFETY: reserved on this side just now, and not held: never revoked.
+                return unsafe { self.push(&mut token, msg) }
+                    .map_err(SendTimeoutError::Disconnected);
+            }
+        }
     }
 }
