@@ -199,14 +199,14 @@ impl<T, Q> Queued<T, Q> {
     }
 }
 
-/// Claims an operation with `reserve`, spinning briefly and then parking in `waiters`
+/// Claims a receive with `reserve`, spinning briefly and then parking in `waiters`
 /// until it succeeds; false once `deadline` has passed. `ready` is the `SeqCst`
 /// re-check after registering: a peer that changed the queue before it saw the
 /// registration would not wake us.
 #[inline]
-fn reserve_blocking<X>(
+fn reserve_blocking(
     token: &mut Token,
-    waiters: &Waiters<X>,
+    waiters: &Waiters,
     deadline: Option<Instant>,
     reserve: impl Fn(&mut Token) -> bool,
     ready: impl Fn() -> bool,
