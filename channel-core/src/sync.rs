@@ -422,3 +422,137 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         Err(poisoned) => poisoned.into_inner(),
     }
 }
+
+/// A lock for short critical sections that run no user code: a waiter spins, then
+/// yields, and never parks (under loom: a loom `Mutex`).
+///
+/// ```
+/// use channel_core::sync::SpinLock;
+/// let m = SpinLock::new(1);
+/// *m.lock() += 1;
+/// assert_eq!(*m.lock(), 2);
+/// ```
+#[cfg(not(loom))]
+#[derive(Debug, Default)]
+pub struct SpinLock<T> {
+    /// Held.
+    locked: atomic::AtomicBool,
+    /// The data.
+    value: core::cell::UnsafeCell<T>,
+}
+
+// SAFETY: the lock gives one thread at a time access to the `T`, as `Mutex` does.
+#[cfg(not(loom))]
+unsafe impl<T: Send> Sync for SpinLock<T> {}
+
+/// A held [`SpinLock`]; released on drop.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub struct SpinGuard<'a, T> {
+    /// The lock held.
+    lock: &'a SpinLock<T>,
+}
+
+#[cfg(not(loom))]
+impl<T> SpinLock<T> {
+    /// An unlocked lock around `value`.
+    pub const fn new(value: T) -> Self {
+        SpinLock {
+            locked: atomic::AtomicBool::new(false),
+            value: core::cell::UnsafeCell::new(value),
+        }
+    }
+
+    /// Takes the lock.
+    #[inline]
+    pub fn lock(&self) -> SpinGuard<'_, T> {
+        // Acquire: pairs with the Release in `SpinGuard::drop`, ordering the previous
+        // holder's accesses before ours.
+        if self
+            .locked
+            .compare_exchange_weak(
+                false,
+                true,
+                atomic::Ordering::Acquire,
+                atomic::Ordering::Relaxed,
+            )
+            .is_err()
+        {
+            self.lock_contended();
+        }
+        SpinGuard { lock: self }
+    }
+
+    #[cold]
+    fn lock_contended(&self) {
+        let backoff = Backoff::new();
+        loop {
+            // Relaxed: only a hint; the CAS below orders.
+            while self.locked.load(atomic::Ordering::Relaxed) {
+                backoff.snooze();
+            }
+            // Acquire: as in `lock`.
+            if self
+                .locked
+                .compare_exchange_weak(
+                    false,
+                    true,
+                    atomic::Ordering::Acquire,
+                    atomic::Ordering::Relaxed,
+                )
+                .is_ok()
+            {
+                return;
+            }
+            backoff.spin();
+        }
+    }
+}
+
+#[cfg(not(loom))]
+impl<T> core::ops::Deref for SpinGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the lock is held: no other access to the value.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+#[cfg(not(loom))]
+impl<T> core::ops::DerefMut for SpinGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the lock is held: no other access to the value.
+        unsafe { &mut *self.lock.value.get() }
+    }
+}
+
+#[cfg(not(loom))]
+impl<T> Drop for SpinGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // Release: see `SpinLock::lock`.
+        self.lock.locked.store(false, atomic::Ordering::Release);
+    }
+}
+
+/// Under loom, a [`SpinLock`] is a loom `Mutex`, which models the exclusion.
+#[cfg(loom)]
+#[derive(Debug, Default)]
+pub struct SpinLock<T>(Mutex<T>);
+
+/// A held [`SpinLock`].
+#[cfg(loom)]
+pub type SpinGuard<'a, T> = MutexGuard<'a, T>;
+
+#[cfg(loom)]
+impl<T> SpinLock<T> {
+    /// An unlocked lock around `value`.
+    pub fn new(value: T) -> Self {
+        SpinLock(Mutex::new(value))
+    }
+
+    /// Takes the lock.
+    pub fn lock(&self) -> SpinGuard<'_, T> {
+        lock(&self.0)
+    }
+}

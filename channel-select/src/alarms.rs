@@ -111,7 +111,7 @@ fn run(alarms: &Alarms) {
                 // rendezvous receive waiting for a promised message gives up when it
                 // sees its deadline has passed.
                 let _ = cx.select(Selected::Aborted);
-                cx.unpark();
+                cx.unpark_always();
             }
             state = lock(alarms);
             continue;

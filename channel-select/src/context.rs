@@ -10,24 +10,41 @@
 //! Contexts are reused: one per thread, kept in a thread-local and reset before each
 //! wait, so blocking allocates nothing after a thread's first wait.
 
-use channel_core::sync::atomic::{AtomicUsize, Ordering};
-use channel_core::sync::{lock, thread, time, Arc, Backoff, Mutex};
+use channel_core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use channel_core::sync::{handshake_fence, lock, thread, time, Arc, Backoff, Mutex};
 use std::cell::Cell;
 use std::task::Waker;
 use std::time::Instant;
 
 /// An operation's identity: the address of something the waiting thread owns for the
 /// duration of the wait (a token on its stack, a handle slot in a `Select`).
+///
+/// Kept as a pointer, with the provenance of the reference it was made from: a
+/// rendezvous receiver's operation is its message slot, which the sender that claims
+/// it writes through this pointer (see `zero::Slot`). Made from a `Selected` word, it
+/// only names (compares), never points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Operation(usize);
+pub(crate) struct Operation(*const u8);
+
+// SAFETY: an operation is a name; the one access through its pointer (`zero::Slot::of`)
+// has its own contract, which says when the pointee is alive and whose it is.
+unsafe impl Send for Operation {}
+// SAFETY: as above.
+unsafe impl Sync for Operation {}
 
 impl Operation {
     /// The operation identified by `r`'s address.
-    pub(crate) fn hook<T: ?Sized>(r: &mut T) -> Operation {
-        let val = r as *mut T as *mut u8 as usize;
+    pub(crate) fn hook<T: ?Sized>(r: &T) -> Operation {
+        let ptr = r as *const T as *const u8;
         // Values 0..=2 encode the other `Selected` states.
-        assert!(val > 2, "operation hook at a reserved address");
-        Operation(val)
+        assert!(ptr.addr() > 2, "operation hook at a reserved address");
+        Operation(ptr)
+    }
+
+    /// The pointer `hook` was given (or, for an operation read from a `Selected`
+    /// word, its address alone).
+    pub(crate) fn ptr(self) -> *const u8 {
+        self.0
     }
 }
 
@@ -50,7 +67,7 @@ impl From<usize> for Selected {
             0 => Selected::Waiting,
             1 => Selected::Aborted,
             2 => Selected::Disconnected,
-            oper => Selected::Operation(Operation(oper)),
+            oper => Selected::Operation(Operation(core::ptr::without_provenance(oper))),
         }
     }
 }
@@ -61,7 +78,7 @@ impl From<Selected> for usize {
             Selected::Waiting => 0,
             Selected::Aborted => 1,
             Selected::Disconnected => 2,
-            Selected::Operation(Operation(val)) => val,
+            Selected::Operation(Operation(ptr)) => ptr.addr(),
         }
     }
 }
@@ -79,6 +96,10 @@ struct Inner {
     /// The rendezvous deal handed over by the operation that selected this context:
     /// written under the channel's lock, read after taking that lock.
     deal: AtomicUsize,
+    /// Set by a waiting thread before it parks (its last look at `select` comes
+    /// after): a claimer that finds it unset need not unpark the thread, which will
+    /// see the claim without parking.
+    parked: AtomicBool,
     /// Who to wake.
     waiter: Waiter,
 }
@@ -178,6 +199,7 @@ impl Context {
             inner: Arc::new(Inner {
                 select: AtomicUsize::new(Selected::Waiting.into()),
                 deal: AtomicUsize::new(0),
+                parked: AtomicBool::new(false),
                 waiter,
             }),
         }
@@ -192,6 +214,7 @@ impl Context {
             .select
             .store(Selected::Waiting.into(), Ordering::Relaxed);
         self.inner.deal.store(0, Ordering::Relaxed);
+        self.inner.parked.store(false, Ordering::Relaxed);
     }
 
     /// Selects the context for `sel` (the one CAS of a wait); on failure returns what
@@ -199,13 +222,13 @@ impl Context {
     pub(crate) fn select(&self, sel: Selected) -> Result<(), Selected> {
         // AcqRel: the winner's claim is ordered after what it did before (e.g. writing
         // a message) and before what the woken thread does after reading it (Acquire
-        // in `selected`).
+        // in `selected`). SeqCst: also one side of the park handshake (`unpark`).
         self.inner
             .select
             .compare_exchange(
                 Selected::Waiting.into(),
                 sel.into(),
-                Ordering::AcqRel,
+                Ordering::SeqCst,
                 Ordering::Acquire,
             )
             .map(|_| ())
@@ -218,15 +241,19 @@ impl Context {
         Selected::from(self.inner.select.load(Ordering::Acquire))
     }
 
-    /// Hands the selected operation its rendezvous deal (by its claimer, under the
-    /// channel's lock).
+    /// Hands the selected operation its rendezvous deal, by its claimer under the
+    /// channel's lock: after the claim, or before it when the context waits on this
+    /// one channel alone (a blocked `recv`: nobody else can claim it for an
+    /// operation, so a claim that then fails leaves nobody reading the value).
     pub(crate) fn set_deal(&self, deal: usize) {
-        // Relaxed: the channel's lock orders it before `deal`.
+        // Relaxed: the channel's lock orders it before `deal` when read under that
+        // lock; when stored before the claim, the claim's CAS (AcqRel) orders it
+        // before the woken thread's `selected` (Acquire) and so before `deal`.
         self.inner.deal.store(deal, Ordering::Relaxed);
     }
 
-    /// The deal `set_deal` stored (the caller holds the channel's lock, taken after
-    /// it saw the claim).
+    /// The deal `set_deal` stored: read under the channel's lock, taken after the
+    /// claim was seen, or after seeing a claim that stored it first.
     pub(crate) fn deal(&self) -> usize {
         // Relaxed: see `set_deal`.
         self.inner.deal.load(Ordering::Relaxed)
@@ -256,8 +283,14 @@ impl Context {
                 return sel;
             }
         }
+        // SeqCst: a store-then-load handshake with a claimer, which selects the
+        // context (SeqCst) and then loads `parked`: either it sees that we may park
+        // and unparks us, or our look below sees its claim.
+        self.inner.parked.store(true, Ordering::SeqCst);
+        handshake_fence();
         loop {
-            let sel = self.selected();
+            // SeqCst: the load of the handshake (see above); Acquire as `selected`.
+            let sel = Selected::from(self.inner.select.load(Ordering::SeqCst));
             if sel != Selected::Waiting {
                 return sel;
             }
@@ -271,8 +304,28 @@ impl Context {
         }
     }
 
-    /// Wakes the thread or the task (after selecting its context).
+    /// Wakes the thread or the task, after selecting its context. A thread that has
+    /// not announced that it parks is left alone: it sees the claim while it spins or
+    /// yields, and an `unpark` would only cost a write to a line it owns (and leave it
+    /// a stale token).
     pub(crate) fn unpark(&self) {
+        match &self.inner.waiter {
+            Waiter::Thread(thread) => {
+                // SeqCst: the claimer's side of the handshake in `wait_until`; the
+                // caller's claim (`select`, SeqCst) came first.
+                handshake_fence();
+                if self.inner.parked.load(Ordering::SeqCst) {
+                    thread.unpark();
+                }
+            }
+            Waiter::Task(_) => self.unpark_always(),
+        }
+    }
+
+    /// Wakes the thread or the task whatever it announced: for a thread that waits
+    /// on something other than its context's selection (a promised rendezvous
+    /// message), or an alarm that did not select the context itself.
+    pub(crate) fn unpark_always(&self) {
         match &self.inner.waiter {
             Waiter::Thread(thread) => thread.unpark(),
             Waiter::Task(waker) => {
@@ -307,6 +360,6 @@ impl Context {
     /// An operation id unique to this context while it lives: a future's one
     /// operation (a future moves between polls, so its own address would not do).
     pub(crate) fn operation(&self) -> Operation {
-        Operation(Arc::as_ptr(&self.inner) as usize)
+        Operation::hook(&*self.inner)
     }
 }

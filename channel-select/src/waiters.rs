@@ -65,27 +65,25 @@ impl WaitList {
         Some(self.selectors.remove(i))
     }
 
-    /// Reserves the first waiter whose context is still free (selects it for its
-    /// operation); returns its entry, removed from the list.
+    /// Reserves the first waiter that `eligible` accepts and whose context is still
+    /// free (selects it for its operation); returns its entry, removed from the list.
     ///
     /// The caller wakes it (`entry.cx.unpark()`) *after* releasing the lock around this
     /// list: a thread woken while we hold the lock it is about to take would only block
-    /// again (and loom, which treats an unpark as the end of any blocking, cannot
-    /// model that).
-    pub(crate) fn reserve(&mut self) -> Option<Entry> {
-        self.reserve_where(|_| true)
+    /// again.
+    pub(crate) fn reserve_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Entry> {
+        self.reserve_by(|e| eligible(e) && e.cx.select(Selected::Operation(e.oper)).is_ok())
     }
 
-    /// Like [`WaitList::reserve`], among the entries that `eligible` accepts.
-    pub(crate) fn reserve_where(&mut self, eligible: impl Fn(&Entry) -> bool) -> Option<Entry> {
-        let i = self
-            .selectors
-            .iter()
-            .position(|e| eligible(e) && e.cx.select(Selected::Operation(e.oper)).is_ok())?;
+    /// Like [`WaitList::reserve_where`], where `claim` selects an entry's context itself
+    /// (and may prepare the operation before, and undo that when the claim fails):
+    /// returns the first entry it claimed, removed from the list.
+    pub(crate) fn reserve_by(&mut self, claim: impl FnMut(&Entry) -> bool) -> Option<Entry> {
+        let i = self.selectors.iter().position(claim)?;
         Some(self.selectors.remove(i))
     }
 
-    /// Wakes the first waiter whose context is still free, as `reserve` does, but
+    /// Wakes the first waiter whose context is still free, as `reserve_where` does, but
     /// selects one that waits with a deal in the list (a buffered channel's sender whose
     /// message waits there: selected for its operation, it would take its message for
     /// delivered) with `Aborted` instead, so that it tries its operation again. Returns

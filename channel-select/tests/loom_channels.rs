@@ -18,6 +18,31 @@ fn loom_rendezvous_hand_off() {
     });
 }
 
+/// A timed send and a timed receive on `bounded(0)` (under loom, a deadline expires as
+/// soon as its thread parks): they meet, the sender moving its message into the
+/// receiver's slot, or both time out and the sender has its message back. Once,
+/// either way, and loom checks every access to the slot. (A claim of the slot that
+/// fails is reached by `loom_close_races_rendezvous_send_and_recv`, where the
+/// disconnection selects the receiver first; a yielded thread is not resumed in the
+/// middle of another's step, so loom does not reach a deadline there.)
+#[test]
+fn loom_rendezvous_slot_with_deadlines() {
+    loom::model(|| {
+        let (s, r) = bounded::<String>(0);
+        let sender =
+            thread::spawn(move || s.send_timeout(String::from("m"), Duration::from_secs(3600)));
+        let got = r.recv_timeout(Duration::from_secs(3600)).ok();
+        let sent = sender.join().unwrap();
+        match sent {
+            Ok(()) => assert_eq!(got.as_deref(), Some("m")),
+            Err(e) => {
+                assert_eq!(got, None);
+                assert_eq!(e.into_inner(), "m");
+            }
+        }
+    });
+}
+
 /// Two senders race on a capacity-1 channel, each willing to wait: the one that finds
 /// it full parks and (under loom, where a deadline expires as soon as a thread parks)
 /// times out with its message back. Every message ends up received or returned,
@@ -69,21 +94,23 @@ fn loom_disconnect_wakes_blocked_receiver() {
 }
 
 /// `close()` races a blocked rendezvous send and a blocked receive: either they meet
-/// (both succeed) or both fail, and the failed send hands its message back.
+/// (both succeed) or both fail, and the failed send hands its message back. The
+/// disconnection may select the receiver while the sender is moving its message into
+/// the receiver's slot: the sender's claim fails and it takes the message back.
 #[test]
 fn loom_close_races_rendezvous_send_and_recv() {
     loom::model(|| {
         let (s, r) = bounded(0);
         let closer = s.clone();
-        let sender = thread::spawn(move || s.send(9));
+        let sender = thread::spawn(move || s.send(String::from("m")));
         let receiver = thread::spawn(move || r.recv());
         closer.close();
         let sent = sender.join().unwrap();
         let got = receiver.join().unwrap();
         match sent {
-            Ok(()) => assert_eq!(got, Ok(9)),
+            Ok(()) => assert_eq!(got.as_deref(), Ok("m")),
             Err(SendError(m)) => {
-                assert_eq!(m, 9);
+                assert_eq!(m, "m");
                 assert_eq!(got, Err(RecvError));
             }
         }

@@ -583,7 +583,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
     #[inline(never)]
     fn send_parked(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();
-        let oper = Operation::hook(&mut token);
+        let oper = Operation::hook(&token);
         let id = self.senders.lock().extra.put(msg);
         loop {
             if deadline.is_some_and(expired) {

@@ -1,14 +1,18 @@
 //! The rendezvous channel, `bounded(0)`: a send completes only when a receive takes it.
 //!
 //! There is no buffer. One lock guards both wait lists, the disconnection flag and the
-//! *deals*: the channel's own slots for messages in transit. Nothing is ever shared
-//! through a thread's stack, so a party may leave (time out, be dropped, be forgotten)
-//! without leaving a dangling pointer behind.
+//! *deals*: the channel's own slots for messages in transit. Only a blocked `recv`
+//! shares its stack: it cannot leave without taking the lock (see `Slot`). Every other
+//! party may leave (time out, be dropped, be forgotten) without leaving a dangling
+//! pointer behind.
 //!
 //! A waiting party registers an entry whose deal is its side of the exchange:
 //! - a blocked `send` puts its message in an `Offer`; a receiver claims the sender's
 //!   context and takes the message, all under the lock, and the sender returns;
-//! - a blocked `recv`, or a selection's receive, opens a `Want`; a sender claims the
+//! - a blocked `recv` registers its own `Slot`: a sender moves its message in, then
+//!   claims the receiver's context, all under the lock, and the receiver returns with
+//!   it. A hand-off takes two locks, the receiver's and the sender's;
+//! - a selection's receive (or a receive future) opens a `Want`; a sender claims the
 //!   receiver's context and fills the deal (`Ready`), which the receiver then takes;
 //! - a selection's send registers with no deal: its message does not exist until its
 //!   arm has won. A blocking `recv` may claim it: it opens a `Promised` deal, hands it
@@ -37,6 +41,11 @@
 //! Lock order: this lock is a leaf. A claimed party is unparked after it is released;
 //! observers (`Select::ready`) and, on `disconnect`, everyone are woken under it (see
 //! `waiters`).
+//!
+//! The lock is a [`SpinLock`]: every hand-off takes it on both sides, often at the same
+//! moment, and its sections are a few list and slab updates that run no user code. A
+//! parking mutex measured slower there: its contended path spins and then sleeps in
+//! the kernel, where a hand-off wants the lock back within a few hundred nanoseconds.
 
 use super::{Accept, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token};
 use crate::context::{expired, Context, Operation, Selected};
@@ -44,7 +53,7 @@ use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendErr
 use crate::select::Pending;
 use crate::waiters::{Entry, WaitList, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
-use channel_core::sync::{lock, time, Mutex, MutexGuard};
+use channel_core::sync::{time, SpinGuard, SpinLock, UnsafeCell};
 use std::collections::VecDeque;
 use std::task::{Poll, Waker};
 use std::time::Instant;
@@ -197,6 +206,62 @@ impl<T> Inner<T> {
     }
 }
 
+/// The `deal` of a blocked `recv`'s entry: its message goes straight into the
+/// receiver's [`Slot`], whose address is the entry's operation. Also the deal the
+/// sender that fills it hands over (`set_deal`).
+const IN_SLOT: usize = usize::MAX - 1;
+
+/// Where a blocked `recv` takes its message: a cell on its own stack, named by its
+/// entry (the entry's operation is the slot's address).
+///
+/// Written only under the channel's lock, while the entry is registered: a sender
+/// moves its message in and then claims the receiver's context, taking the message
+/// back if that claim fails (the receiver timed out, or the channel was
+/// disconnected). The receiver reads it without the lock, once it sees the claim. A
+/// receiver whose wait ends any other way takes the lock to unregister its entry
+/// before its stack frame goes, so no sender can hold the slot's address by then.
+struct Slot<T> {
+    /// The message, once a sender has claimed the receiver.
+    msg: UnsafeCell<Option<T>>,
+}
+
+impl<T> Slot<T> {
+    /// The slot that the entry of a blocked `recv` names (`e.deal == IN_SLOT`).
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock and `e` is still registered: its receiver
+    /// is still in `recv`, waiting or about to unregister under that lock.
+    unsafe fn of(e: &Entry) -> &Slot<T> {
+        debug_assert_eq!(e.deal, IN_SLOT);
+        // SAFETY: the entry's operation is the address of the receiver's `Slot<T>`
+        // (`wait_for_sender`), which lives until the receiver has unregistered or
+        // seen its claim (the caller's contract).
+        unsafe { &*e.oper.ptr().cast::<Slot<T>>() }
+    }
+
+    /// Moves `msg` in (or takes it back out with `None`): what it held before.
+    ///
+    /// # Safety
+    /// Nobody else accesses the slot meanwhile: the caller holds the channel's lock
+    /// and the receiver has not seen a claim, or the caller is the receiver, which
+    /// has seen one.
+    unsafe fn swap(&self, msg: Option<T>) -> Option<T> {
+        // SAFETY: exclusive access (the caller's contract).
+        self.msg
+            .with_mut(|p| unsafe { core::mem::replace(&mut *p, msg) })
+    }
+}
+
+/// How a blocking receive's step ended.
+enum Step<T> {
+    /// A sender moved its message into our slot.
+    Got(T),
+    /// A selection's send will write into this deal: settle it.
+    Settle(usize),
+    /// Look again.
+    Again,
+}
+
 /// A blocked sender with a message to take.
 fn offers(e: &Entry) -> bool {
     e.deal != NO_DEAL
@@ -210,7 +275,7 @@ fn selecting(e: &Entry) -> bool {
 /// A zero-capacity channel.
 pub(crate) struct Channel<T> {
     /// Wait lists, deals and the disconnection flag.
-    inner: Mutex<Inner<T>>,
+    inner: SpinLock<Inner<T>>,
     /// Bumped under the lock by every change: equal values read at two instants mean
     /// the channel did not change in between (see `Select`'s confirming pass).
     version: AtomicUsize,
@@ -220,7 +285,7 @@ impl<T> Channel<T> {
     /// A new rendezvous channel.
     pub(crate) fn new() -> Self {
         Channel {
-            inner: Mutex::new(Inner {
+            inner: SpinLock::new(Inner {
                 senders: WaitList::default(),
                 receivers: WaitList::default(),
                 deals: Deals {
@@ -236,8 +301,8 @@ impl<T> Channel<T> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
-        lock(&self.inner)
+    fn lock(&self) -> SpinGuard<'_, Inner<T>> {
+        self.inner.lock()
     }
 
     /// Frees deal `id` and returns its message (the caller holds the lock). Taking the
@@ -319,13 +384,12 @@ impl<T> Channel<T> {
     }
 
     /// One step of a blocking receive that took no offer: claims a selection's send
-    /// (it will write into a promised deal) or registers a want and parks. Returns the
-    /// deal to settle, or how the receive ends; `Ok(None)`: look again.
+    /// (it will write into a promised deal) or registers its slot and parks.
     fn wait_for_sender(
         &self,
-        mut inner: MutexGuard<'_, Inner<T>>,
+        mut inner: SpinGuard<'_, Inner<T>>,
         deadline: Option<Instant>,
-    ) -> Result<Option<usize>, RecvTimeoutError> {
+    ) -> Result<Step<T>, RecvTimeoutError> {
         // The caller looked for orphans and offers under this same lock.
         if let Some(entry) = inner.senders.reserve_where(selecting) {
             let id = Context::with(|cx| inner.deals.open(Hand::Promised(cx.clone())));
@@ -333,10 +397,10 @@ impl<T> Channel<T> {
             self.changed();
             drop(inner);
             entry.cx.unpark();
-            return Ok(Some(id));
+            return Ok(Step::Settle(id));
         }
         if inner.senders.can_reserve_where(selecting) {
-            return Ok(None); // one just became claimable or was claimed: look again
+            return Ok(Step::Again); // one just became claimable or was claimed
         }
         if inner.closed_for_receivers() {
             return Err(RecvTimeoutError::Disconnected);
@@ -344,21 +408,31 @@ impl<T> Channel<T> {
         if deadline.is_some_and(expired) {
             return Err(RecvTimeoutError::Timeout);
         }
-        let mut token = Token::default();
-        let oper = Operation::hook(&mut token);
-        let id = inner.deals.open(Hand::Want);
-        let sel = Context::with(|cx| {
-            inner.receivers.register_with_deal(oper, id, cx);
+        let slot = Slot {
+            msg: UnsafeCell::new(None),
+        };
+        let oper = Operation::hook(&slot);
+        let claimed = Context::with(|cx| {
+            inner.receivers.register_with_deal(oper, IN_SLOT, cx);
             inner.senders.notify_observers();
             self.changed();
             drop(inner);
-            cx.wait_until(deadline)
+            // Nothing from here to the unregistration below unwinds (no user code
+            // runs), so the slot outlives the entry that names it.
+            match cx.wait_until(deadline) {
+                Selected::Operation(_) => Ok(cx.deal()),
+                sel => Err(sel),
+            }
         });
-        match sel {
-            Selected::Waiting => unreachable!("wait_until returned while waiting"),
-            // A sender claimed our deal: it is ready, or promised.
-            Selected::Operation(_) => Ok(Some(id)),
-            sel => {
+        match claimed {
+            // SAFETY: we saw the claim; the claimer is done with the slot.
+            Ok(IN_SLOT) => Ok(Step::Got(
+                unsafe { slot.swap(None) }.expect("rendezvous slot claimed empty"),
+            )),
+            // A selection's send claimed us: its message comes through this deal.
+            Ok(id) => Ok(Step::Settle(id)),
+            Err(Selected::Waiting) => unreachable!("wait_until returned while waiting"),
+            Err(sel) => {
                 // Our own timeout or the disconnection selected the context, so no
                 // sender took the entry: it is still there.
                 let mut inner = self.lock();
@@ -366,12 +440,11 @@ impl<T> Channel<T> {
                     .receivers
                     .unregister(oper)
                     .expect("rendezvous entry vanished");
-                inner.deals.close(id);
                 self.changed();
                 if sel == Selected::Disconnected {
                     // Look again: a message handed on by a receive future that was
                     // dropped may still wait (an orphan), to be received first.
-                    Ok(None)
+                    Ok(Step::Again)
                 } else {
                     Err(RecvTimeoutError::Timeout)
                 }
@@ -381,7 +454,7 @@ impl<T> Channel<T> {
 
     /// Registers `cx`'s send `oper`, whose message waits in offer `id`, and releases
     /// the lock.
-    fn offer(&self, mut inner: MutexGuard<'_, Inner<T>>, oper: Operation, id: usize, cx: &Context) {
+    fn offer(&self, mut inner: SpinGuard<'_, Inner<T>>, oper: Operation, id: usize, cx: &Context) {
         inner.senders.register_with_deal(oper, id, cx);
         inner.receivers.notify_observers();
         self.changed();
@@ -414,15 +487,40 @@ impl<T> Channel<T> {
             || inner.is_disconnected
     }
 
-    /// After filling the want of `entry` (a waiting receiver reserved by the caller):
-    /// tells it which deal, records the change and wakes it once the lock is released.
-    /// (The message is moved into the deal by the caller itself: passing a big message
-    /// through one more frame would cost one more stack copy of it.)
-    fn wake_filled(&self, inner: MutexGuard<'_, Inner<T>>, entry: Entry) {
-        entry.cx.set_deal(entry.deal);
+    /// Hands `msg` to the first waiting receiver whose context it can claim (the
+    /// caller holds the lock): into a blocked `recv`'s slot, or a want's deal. Returns
+    /// the receiver, to wake once the lock is released; or the message, when nobody
+    /// waits.
+    #[inline]
+    fn give(&self, inner: &mut Inner<T>, msg: T) -> Result<Context, T> {
+        let mut msg = Some(msg);
+        let Some(entry) = inner.receivers.reserve_by(|e| {
+            if e.deal != IN_SLOT {
+                return e.cx.select(Selected::Operation(e.oper)).is_ok();
+            }
+            // SAFETY: under the lock, `e` registered: its receiver has seen no claim.
+            let slot = unsafe { Slot::of(e) };
+            // SAFETY: as above; the message goes in before the claim that publishes it.
+            unsafe { slot.swap(msg.take()) };
+            // Before the claim: the receiver reads it once it sees that claim.
+            e.cx.set_deal(IN_SLOT);
+            if e.cx.select(Selected::Operation(e.oper)).is_ok() {
+                return true;
+            }
+            // It timed out (or was disconnected): it never reads the slot.
+            // SAFETY: as above.
+            msg = unsafe { slot.swap(None) };
+            false
+        }) else {
+            return Err(msg.expect("an unclaimed receiver kept the message"));
+        };
+        if let Some(msg) = msg {
+            // A want: the receiver takes the message under the lock.
+            inner.deals.fill_want(entry.deal, msg, &entry.cx);
+            entry.cx.set_deal(entry.deal);
+        }
         self.changed();
-        drop(inner);
-        entry.cx.unpark();
+        Ok(entry.cx)
     }
 
     /// Delivers the message of a selected send whose receiver stopped waiting, without
@@ -430,7 +528,7 @@ impl<T> Channel<T> {
     /// Fails (handing the message back) only on disconnection.
     #[cold]
     #[inline(never)]
-    fn deliver_late(&self, inner: MutexGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+    fn deliver_late(&self, inner: SpinGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
         if inner.is_disconnected && !inner.receivers.can_reserve_where(|_| true) {
             return Err(msg);
         }
@@ -440,12 +538,14 @@ impl<T> Channel<T> {
 
     /// Hands a message that no sender waits on any more to a waiting receiver, or else
     /// keeps it as an orphan (`first`: ahead of the others) for the next receive.
-    fn hand_on(&self, mut inner: MutexGuard<'_, Inner<T>>, msg: T, first: bool) {
-        if let Some(entry) = inner.receivers.reserve() {
-            inner.deals.fill_want(entry.deal, msg, &entry.cx);
-            self.wake_filled(inner, entry);
-            return;
-        }
+    fn hand_on(&self, mut inner: SpinGuard<'_, Inner<T>>, msg: T, first: bool) {
+        let msg = match self.give(&mut inner, msg) {
+            Ok(receiver) => {
+                drop(inner);
+                return receiver.unpark();
+            }
+            Err(msg) => msg,
+        };
         let id = inner.deals.open(Hand::Offer);
         inner.deals.fill(id, Hand::Offer, msg);
         if first {
@@ -480,7 +580,7 @@ impl<T> Chan for Channel<T> {
         // Receivers waiting on a promise revoke it (see `settle`).
         for deal in &inner.deals.slots {
             if let Hand::Promised(cx) = &deal.hand {
-                cx.unpark();
+                cx.unpark_always();
             }
         }
         self.changed();
@@ -638,16 +738,18 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
-            // One lock for the look and the wait: a hand-off takes three in all (this,
-            // the sender's, and the one that takes the delivered message).
+            // One lock for the look and the wait: a hand-off takes two in all (this
+            // and the sender's, which moves the message into our slot).
             let mut inner = self.lock();
             if let Some((msg, sender)) = self.take_offered(&mut inner) {
                 drop(inner);
                 sender.inspect(Context::unpark);
                 return Ok(msg);
             }
-            let Some(id) = self.wait_for_sender(inner, deadline)? else {
-                continue;
+            let id = match self.wait_for_sender(inner, deadline)? {
+                Step::Got(msg) => return Ok(msg),
+                Step::Settle(id) => id,
+                Step::Again => continue,
             };
             match self.settle_blocking(id, deadline) {
                 Ok(msg) => return Ok(msg),
@@ -663,11 +765,33 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
 impl<T> SelectHandle for Sending<Channel<T>> {
     fn reserve(&self, token: &mut Token) -> bool {
         let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.reserve() {
-            // Its want becomes our promise; it waits for the message (parked).
-            *inner.deals.hand(entry.deal) = Hand::Promised(entry.cx.clone());
-            entry.cx.set_deal(entry.deal);
-            token.deal = entry.deal;
+        let Inner {
+            receivers, deals, ..
+        } = &mut *inner;
+        let claimed = receivers.reserve_by(|e| {
+            if e.deal != IN_SLOT {
+                return e.cx.select(Selected::Operation(e.oper)).is_ok();
+            }
+            // A blocked `recv`: the message will come through a promised deal, which
+            // it reads once it sees the claim.
+            let id = deals.open(Hand::Promised(e.cx.clone()));
+            e.cx.set_deal(id);
+            if e.cx.select(Selected::Operation(e.oper)).is_ok() {
+                return true;
+            }
+            deals.close(id);
+            false
+        });
+        if let Some(entry) = claimed {
+            let id = if entry.deal == IN_SLOT {
+                entry.cx.deal()
+            } else {
+                // Its want becomes our promise; it waits for the message (parked).
+                *deals.hand(entry.deal) = Hand::Promised(entry.cx.clone());
+                entry.cx.set_deal(entry.deal);
+                entry.deal
+            };
+            token.deal = id;
             self.changed();
             drop(inner);
             entry.cx.unpark();
@@ -692,7 +816,7 @@ impl<T> SelectHandle for Sending<Channel<T>> {
                 let cx = cx.clone();
                 *hand = Hand::Cancelled;
                 drop(inner);
-                cx.unpark();
+                cx.unpark_always();
             }
             Hand::Revoked => inner.deals.close(token.deal),
             _ => unreachable!("a promised deal in an unexpected state"),
@@ -766,17 +890,20 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         };
         inner.deals.fill_want(token.deal, msg, &waiter);
         drop(inner);
-        waiter.unpark();
+        waiter.unpark_always();
         Ok(())
     }
 
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.reserve() {
-            inner.deals.fill_want(entry.deal, msg, &entry.cx);
-            self.wake_filled(inner, entry);
-            return Ok(());
-        }
+        let msg = match self.give(&mut inner, msg) {
+            Ok(receiver) => {
+                drop(inner);
+                receiver.unpark();
+                return Ok(());
+            }
+            Err(msg) => msg,
+        };
         if inner.is_disconnected {
             Err(TrySendError::Disconnected(msg))
         } else {
@@ -809,13 +936,15 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
             });
         }
         let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.reserve() {
-            let msg = msg.take().expect("a send polled after it completed");
-            inner.deals.fill_want(entry.deal, msg, &entry.cx);
-            self.wake_filled(inner, entry);
-            return Poll::Ready(Ok(()));
-        }
         let msg = msg.take().expect("a send polled after it completed");
+        let msg = match self.give(&mut inner, msg) {
+            Ok(receiver) => {
+                drop(inner);
+                receiver.unpark();
+                return Poll::Ready(Ok(()));
+            }
+            Err(msg) => msg,
+        };
         if inner.is_disconnected {
             return Poll::Ready(Err(msg));
         }
@@ -837,19 +966,22 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut inner = self.lock();
-        if let Some(entry) = inner.receivers.reserve() {
-            inner.deals.fill_want(entry.deal, msg, &entry.cx);
-            self.wake_filled(inner, entry);
-            return Ok(());
-        }
+        let msg = match self.give(&mut inner, msg) {
+            Ok(receiver) => {
+                drop(inner);
+                receiver.unpark();
+                return Ok(());
+            }
+            Err(msg) => msg,
+        };
         if inner.is_disconnected {
             return Err(SendTimeoutError::Disconnected(msg));
         }
         if deadline.is_some_and(expired) {
             return Err(SendTimeoutError::Timeout(msg));
         }
-        let mut token = Token::default();
-        let oper = Operation::hook(&mut token);
+        let token = Token::default();
+        let oper = Operation::hook(&token);
         let id = inner.deals.open(Hand::Offer);
         inner.deals.fill(id, Hand::Offer, msg);
         let sel = Context::with(|cx| {
