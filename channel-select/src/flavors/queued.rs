@@ -15,7 +15,10 @@
 //! room to another sender. The room is claimed before the message is taken, so a
 //! taken message always has its place in its sender's order. A sender woken otherwise
 //! (`Aborted`: room may have been made; its deadline; the disconnection) takes its
-//! message back, unless a receiver took it first: the context's one CAS decides.
+//! message back, unless a receiver took it first: the context's one CAS decides. A
+//! send future that finds no room parks its message the same way (its `Pending`'s
+//! `token.deal` names it), so the receive that makes room completes it: one wake-up,
+//! and the next poll returns at once.
 //!
 //! A selection's claims are *held* (see `channel_core::queue`): nobody waits for a
 //! held send, and a held send that was revoked meanwhile is sent afresh by its late
@@ -35,11 +38,13 @@ use super::{
 };
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TrySendError};
+use crate::select::Pending;
 use crate::waiters::{Entry, Waiters, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{lock, Backoff, Mutex};
 use channel_core::Queue;
 use std::collections::VecDeque;
+use std::task::{Poll, Waker};
 use std::time::Instant;
 
 /// A buffered channel of `T` over the queue `Q`.
@@ -550,6 +555,49 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
         unsafe { self.push(&mut token, msg) }.map_err(TrySendError::Disconnected)
     }
 
+    /// A send future parks its message like a blocked `send` (see the module); while
+    /// it waits, `pending.token.deal` is its parked message's slot.
+    #[inline]
+    fn poll_send(
+        &self,
+        pending: &mut Pending,
+        msg: &mut Option<T>,
+        waker: &Waker,
+    ) -> Poll<Result<(), T>> {
+        if !pending.offered() {
+            let mut token = Token::default();
+            if self.reserve(&mut token) {
+                let msg = msg.take().expect("a send polled after it completed");
+                // SAFETY: reserved on this side just now, and not held: never revoked.
+                return Poll::Ready(unsafe { self.push(&mut token, msg) });
+            }
+        }
+        self.poll_parked(pending, msg, waker)
+    }
+
+    fn cancel_send(&self, pending: &mut Pending) {
+        let id = core::mem::replace(&mut pending.token.deal, NO_DEAL);
+        if id == NO_DEAL {
+            return; // never parked: registered nowhere
+        }
+        let cx = pending.context().expect("a parked send has a context");
+        let mut senders = self.senders.lock();
+        senders.list.unregister(cx.operation());
+        // Unregistered (under the lock that selects it): the state is final now.
+        let sel = cx.selected();
+        if let Selected::Operation(_) = sel {
+            return; // a receiver moved the message in: it is sent
+        }
+        let msg = senders.extra.take(id);
+        drop(senders);
+        // The future is dropped, and so is its message (outside the lock).
+        drop(msg);
+        if sel == Selected::Aborted {
+            // A notification woke this send to try the room it made: pass it on.
+            self.room_made();
+        }
+    }
+
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut token = Token::default();
@@ -574,6 +622,68 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
                 return false;
             }
             backoff.snooze();
+        }
+    }
+
+    /// `poll_send` that found no room, or whose message is parked: parks it (again)
+    /// and registers, or sees how the wait ended.
+    #[inline(never)]
+    fn poll_parked(
+        &self,
+        pending: &mut Pending,
+        msg: &mut Option<T>,
+        waker: &Waker,
+    ) -> Poll<Result<(), T>> {
+        if !pending.offered() {
+            let msg = msg.take().expect("a send polled after it completed");
+            pending.token.deal = self.senders.lock().extra.put(msg);
+        } else {
+            let id = pending.token.deal;
+            let cx = pending.waiting(waker);
+            let oper = cx.operation();
+            match cx.selected() {
+                Selected::Waiting => return Poll::Pending,
+                // A receiver moved the message into the queue (and removed the entry).
+                Selected::Operation(_) => {
+                    pending.token.deal = NO_DEAL;
+                    return Poll::Ready(Ok(()));
+                }
+                Selected::Disconnected => {
+                    let mut senders = self.senders.lock();
+                    senders.list.unregister(oper);
+                    pending.token.deal = NO_DEAL;
+                    return Poll::Ready(Err(senders.extra.take(id)));
+                }
+                // Room may have been made: nobody took the message. The entry is gone
+                // if a notification removed it.
+                Selected::Aborted => drop(self.senders.unregister(oper)),
+            }
+        }
+        loop {
+            let id = pending.token.deal;
+            let mut token = Token::default();
+            if self.reserve(&mut token) {
+                let msg = self.senders.lock().extra.take(id);
+                pending.token.deal = NO_DEAL;
+                // SAFETY: reserved on this side just now, and not held: never revoked.
+                return Poll::Ready(unsafe { self.push(&mut token, msg) });
+            }
+            let cx = pending.start_wait(waker);
+            self.senders
+                .lock()
+                .list
+                .register_with_deal(cx.operation(), id, cx);
+            // The re-check after registering (see the module).
+            if !self.queue.can_send() {
+                return Poll::Pending;
+            }
+            match cx.select(Selected::Aborted) {
+                // Room meanwhile: leave and try it.
+                Ok(()) => drop(self.senders.unregister(cx.operation())),
+                // A receiver took the message, or the channel was disconnected: the
+                // next poll sees which.
+                Err(_) => return Poll::Pending,
+            }
         }
     }
 

@@ -144,10 +144,30 @@ impl<T> Deals<T> {
         let _ = deal.msg.insert(msg);
     }
 
+    /// Moves the message out of `msg` into deal `id` (which holds none), which is then
+    /// in state `hand`: swapped in place, so that no frame holds another copy of a
+    /// big message.
+    fn fill_from(&mut self, id: usize, hand: Hand, msg: &mut Option<T>) {
+        let deal = &mut self.slots[id];
+        deal.hand = hand;
+        core::mem::swap(&mut deal.msg, msg);
+    }
+
     /// Puts `msg` in the want `id` of the receiver waiting on `owner`: `Ready`, and
     /// returnable if that receiver is a future.
     fn fill_want(&mut self, id: usize, msg: T, owner: &Context) {
         self.fill(id, Hand::Ready, msg);
+        self.mark_returnable(id, owner);
+    }
+
+    /// `fill_want`, moving the message out of `msg` (see `fill_from`).
+    fn fill_want_from(&mut self, id: usize, msg: &mut Option<T>, owner: &Context) {
+        self.fill_from(id, Hand::Ready, msg);
+        self.mark_returnable(id, owner);
+    }
+
+    /// Deal `id` was filled for `owner`: returnable if that receiver is a future.
+    fn mark_returnable(&mut self, id: usize, owner: &Context) {
         if owner.is_task() {
             self.slots[id].returnable = true;
             self.returnable += 1;
@@ -239,23 +259,37 @@ impl<T> Slot<T> {
         unsafe { &*e.oper.ptr().cast::<Slot<T>>() }
     }
 
-    /// Moves `msg` in (or takes it back out with `None`): what it held before.
+    /// Exchanges the slot's content with `msg`: moves a message in, or takes it back
+    /// out. Swapped in place, so that no frame holds another copy of a big message.
     ///
     /// # Safety
     /// Nobody else accesses the slot meanwhile: the caller holds the channel's lock
     /// and the receiver has not seen a claim, or the caller is the receiver, which
     /// has seen one.
-    unsafe fn swap(&self, msg: Option<T>) -> Option<T> {
+    unsafe fn exchange(&self, msg: &mut Option<T>) {
+        // SAFETY: exclusive access (the caller's contract); the slot and `msg` (which
+        // is not in the slot) do not overlap. Swapped piecewise: no whole-message
+        // temporary.
+        self.msg
+            .with_mut(|p| unsafe { core::ptr::swap_nonoverlapping(p, msg, 1) });
+    }
+
+    /// The receiver takes its message, once it has seen the claim.
+    ///
+    /// # Safety
+    /// As `exchange`: the caller is the receiver, and has seen the claim.
+    unsafe fn take(&self) -> T {
         // SAFETY: exclusive access (the caller's contract).
         self.msg
-            .with_mut(|p| unsafe { core::mem::replace(&mut *p, msg) })
+            .with_mut(|p| unsafe { (*p).take() })
+            .expect("rendezvous slot claimed empty")
     }
 }
 
 /// How a blocking receive's step ended.
-enum Step<T> {
+enum Step {
     /// A sender moved its message into our slot.
-    Got(T),
+    Got,
     /// A selection's send will write into this deal: settle it.
     Settle(usize),
     /// Look again.
@@ -384,12 +418,14 @@ impl<T> Channel<T> {
     }
 
     /// One step of a blocking receive that took no offer: claims a selection's send
-    /// (it will write into a promised deal) or registers its slot and parks.
+    /// (it will write into a promised deal) or registers `slot` (on the receive's
+    /// stack) and parks.
     fn wait_for_sender(
         &self,
         mut inner: SpinGuard<'_, Inner<T>>,
+        slot: &Slot<T>,
         deadline: Option<Instant>,
-    ) -> Result<Step<T>, RecvTimeoutError> {
+    ) -> Result<Step, RecvTimeoutError> {
         // The caller looked for orphans and offers under this same lock.
         if let Some(entry) = inner.senders.reserve_where(selecting) {
             let id = Context::with(|cx| inner.deals.open(Hand::Promised(cx.clone())));
@@ -408,10 +444,7 @@ impl<T> Channel<T> {
         if deadline.is_some_and(expired) {
             return Err(RecvTimeoutError::Timeout);
         }
-        let slot = Slot {
-            msg: UnsafeCell::new(None),
-        };
-        let oper = Operation::hook(&slot);
+        let oper = Operation::hook(slot);
         let claimed = Context::with(|cx| {
             inner.receivers.register_with_deal(oper, IN_SLOT, cx);
             inner.senders.notify_observers();
@@ -425,10 +458,8 @@ impl<T> Channel<T> {
             }
         });
         match claimed {
-            // SAFETY: we saw the claim; the claimer is done with the slot.
-            Ok(IN_SLOT) => Ok(Step::Got(
-                unsafe { slot.swap(None) }.expect("rendezvous slot claimed empty"),
-            )),
+            // The claimer moved its message into the slot.
+            Ok(IN_SLOT) => Ok(Step::Got),
             // A selection's send claimed us: its message comes through this deal.
             Ok(id) => Ok(Step::Settle(id)),
             Err(Selected::Waiting) => unreachable!("wait_until returned while waiting"),
@@ -487,21 +518,23 @@ impl<T> Channel<T> {
             || inner.is_disconnected
     }
 
-    /// Hands `msg` to the first waiting receiver whose context it can claim (the
-    /// caller holds the lock): into a blocked `recv`'s slot, or a want's deal. Returns
-    /// the receiver, to wake once the lock is released; or the message, when nobody
-    /// waits.
+    /// Hands the message in `msg` to the first waiting receiver whose context it can
+    /// claim (the caller holds the lock): into a blocked `recv`'s slot, or a want's
+    /// deal. Returns the receiver, to wake once the lock is released; `msg` is then
+    /// empty. The message is swapped from place to place, never copied through a frame.
     #[inline]
-    fn give(&self, inner: &mut Inner<T>, msg: T) -> Result<Context, T> {
-        let mut msg = Some(msg);
-        let Some(entry) = inner.receivers.reserve_by(|e| {
+    fn give(&self, inner: &mut Inner<T>, msg: &mut Option<T>) -> Option<Context> {
+        let Inner {
+            receivers, deals, ..
+        } = inner;
+        let entry = receivers.reserve_by(|e| {
             if e.deal != IN_SLOT {
                 return e.cx.select(Selected::Operation(e.oper)).is_ok();
             }
             // SAFETY: under the lock, `e` registered: its receiver has seen no claim.
             let slot = unsafe { Slot::of(e) };
             // SAFETY: as above; the message goes in before the claim that publishes it.
-            unsafe { slot.swap(msg.take()) };
+            unsafe { slot.exchange(msg) };
             // Before the claim: the receiver reads it once it sees that claim.
             e.cx.set_deal(IN_SLOT);
             if e.cx.select(Selected::Operation(e.oper)).is_ok() {
@@ -509,18 +542,16 @@ impl<T> Channel<T> {
             }
             // It timed out (or was disconnected): it never reads the slot.
             // SAFETY: as above.
-            msg = unsafe { slot.swap(None) };
+            unsafe { slot.exchange(msg) };
             false
-        }) else {
-            return Err(msg.expect("an unclaimed receiver kept the message"));
-        };
-        if let Some(msg) = msg {
+        })?;
+        if entry.deal != IN_SLOT {
             // A want: the receiver takes the message under the lock.
-            inner.deals.fill_want(entry.deal, msg, &entry.cx);
+            deals.fill_want_from(entry.deal, msg, &entry.cx);
             entry.cx.set_deal(entry.deal);
         }
         self.changed();
-        Ok(entry.cx)
+        Some(entry.cx)
     }
 
     /// Delivers the message of a selected send whose receiver stopped waiting, without
@@ -539,15 +570,13 @@ impl<T> Channel<T> {
     /// Hands a message that no sender waits on any more to a waiting receiver, or else
     /// keeps it as an orphan (`first`: ahead of the others) for the next receive.
     fn hand_on(&self, mut inner: SpinGuard<'_, Inner<T>>, msg: T, first: bool) {
-        let msg = match self.give(&mut inner, msg) {
-            Ok(receiver) => {
-                drop(inner);
-                return receiver.unpark();
-            }
-            Err(msg) => msg,
-        };
+        let mut msg = Some(msg);
+        if let Some(receiver) = self.give(&mut inner, &mut msg) {
+            drop(inner);
+            return receiver.unpark();
+        }
         let id = inner.deals.open(Hand::Offer);
-        inner.deals.fill(id, Hand::Offer, msg);
+        inner.deals.fill_from(id, Hand::Offer, &mut msg);
         if first {
             inner.orphans.push_front(id);
         } else {
@@ -737,6 +766,10 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
     }
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        // Where a sender moves its message while we wait (see `Slot`).
+        let slot = Slot {
+            msg: UnsafeCell::new(None),
+        };
         loop {
             // One lock for the look and the wait: a hand-off takes two in all (this
             // and the sender's, which moves the message into our slot).
@@ -746,8 +779,9 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
                 sender.inspect(Context::unpark);
                 return Ok(msg);
             }
-            let id = match self.wait_for_sender(inner, deadline)? {
-                Step::Got(msg) => return Ok(msg),
+            let id = match self.wait_for_sender(inner, &slot, deadline)? {
+                // SAFETY: we saw the claim; the claimer is done with the slot.
+                Step::Got => return Ok(unsafe { slot.take() }),
                 Step::Settle(id) => id,
                 Step::Again => continue,
             };
@@ -895,15 +929,14 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
     }
 
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        let mut msg = Some(msg);
         let mut inner = self.lock();
-        let msg = match self.give(&mut inner, msg) {
-            Ok(receiver) => {
-                drop(inner);
-                receiver.unpark();
-                return Ok(());
-            }
-            Err(msg) => msg,
-        };
+        if let Some(receiver) = self.give(&mut inner, &mut msg) {
+            drop(inner);
+            receiver.unpark();
+            return Ok(());
+        }
+        let msg = msg.expect("an unclaimed receiver kept the message");
         if inner.is_disconnected {
             Err(TrySendError::Disconnected(msg))
         } else {
@@ -935,21 +968,18 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
                 _ => Err(self.withdraw(oper, id).expect("rendezvous entry vanished")),
             });
         }
+        assert!(msg.is_some(), "a send polled after it completed");
         let mut inner = self.lock();
-        let msg = msg.take().expect("a send polled after it completed");
-        let msg = match self.give(&mut inner, msg) {
-            Ok(receiver) => {
-                drop(inner);
-                receiver.unpark();
-                return Poll::Ready(Ok(()));
-            }
-            Err(msg) => msg,
-        };
+        if let Some(receiver) = self.give(&mut inner, msg) {
+            drop(inner);
+            receiver.unpark();
+            return Poll::Ready(Ok(()));
+        }
         if inner.is_disconnected {
-            return Poll::Ready(Err(msg));
+            return Poll::Ready(Err(msg.take().expect("checked above")));
         }
         let id = inner.deals.open(Hand::Offer);
-        inner.deals.fill(id, Hand::Offer, msg);
+        inner.deals.fill_from(id, Hand::Offer, msg);
         let cx = pending.start_wait(waker);
         self.offer(inner, cx.operation(), id, cx);
         pending.token.deal = id;
@@ -965,25 +995,25 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut msg = Some(msg);
         let mut inner = self.lock();
-        let msg = match self.give(&mut inner, msg) {
-            Ok(receiver) => {
-                drop(inner);
-                receiver.unpark();
-                return Ok(());
-            }
-            Err(msg) => msg,
-        };
-        if inner.is_disconnected {
-            return Err(SendTimeoutError::Disconnected(msg));
+        if let Some(receiver) = self.give(&mut inner, &mut msg) {
+            drop(inner);
+            receiver.unpark();
+            return Ok(());
         }
-        if deadline.is_some_and(expired) {
-            return Err(SendTimeoutError::Timeout(msg));
+        if inner.is_disconnected || deadline.is_some_and(expired) {
+            let msg = msg.expect("an unclaimed receiver kept the message");
+            return Err(if inner.is_disconnected {
+                SendTimeoutError::Disconnected(msg)
+            } else {
+                SendTimeoutError::Timeout(msg)
+            });
         }
         let token = Token::default();
         let oper = Operation::hook(&token);
         let id = inner.deals.open(Hand::Offer);
-        inner.deals.fill(id, Hand::Offer, msg);
+        inner.deals.fill_from(id, Hand::Offer, &mut msg);
         let sel = Context::with(|cx| {
             self.offer(inner, oper, id, cx);
             cx.wait_until(deadline)
