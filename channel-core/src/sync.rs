@@ -501,42 +501,37 @@ impl<T> SpinLock<T> {
     /// Takes the lock.
     #[inline]
     pub fn lock(&self) -> SpinGuard<'_, T> {
+        if !self.try_acquire() {
+            self.lock_contended();
+        }
+        SpinGuard { lock: self }
+    }
+
+    /// One attempt to take the lock.
+    #[inline]
+    fn try_acquire(&self) -> bool {
         // Acquire: pairs with the Release in `SpinGuard::drop`, ordering the previous
         // holder's accesses before ours.
-        if self
-            .locked
+        self.locked
             .compare_exchange_weak(
                 false,
                 true,
                 atomic::Ordering::Acquire,
                 atomic::Ordering::Relaxed,
             )
-            .is_err()
-        {
-            self.lock_contended();
-        }
-        SpinGuard { lock: self }
+            .is_ok()
     }
 
+    /// `lock` once it found the lock held: waits until it looks free, then tries.
     #[cold]
     fn lock_contended(&self) {
         let backoff = Backoff::new();
         loop {
-            // Relaxed: only a hint; the CAS below orders.
+            // Relaxed: only a hint; `try_acquire` orders.
             while self.locked.load(atomic::Ordering::Relaxed) {
                 backoff.snooze();
             }
-            // Acquire: as in `lock`.
-            if self
-                .locked
-                .compare_exchange_weak(
-                    false,
-                    true,
-                    atomic::Ordering::Acquire,
-                    atomic::Ordering::Relaxed,
-                )
-                .is_ok()
-            {
+            if self.try_acquire() {
                 return;
             }
             backoff.spin();

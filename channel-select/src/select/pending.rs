@@ -100,8 +100,9 @@ impl Pending {
         self.cx.as_ref()
     }
 
-    /// A rendezvous send future's message waits in the channel, in its offer
-    /// (`token.deal`; see the zero flavor's `poll_send`).
+    /// A send future's message waits in the channel: a rendezvous offer, or a
+    /// message parked on a full buffered channel (`token.deal`; see the flavors'
+    /// `poll_send`).
     pub(crate) fn offered(&self) -> bool {
         self.token.deal != NO_DEAL
     }
