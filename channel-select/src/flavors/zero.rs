@@ -174,6 +174,15 @@ impl<T> Deals<T> {
         }
     }
 
+    /// Frees offer `id` (never returnable) and moves its message into `msg` (which
+    /// holds none), in place (see `fill_from`).
+    fn take_into(&mut self, id: usize, msg: &mut Option<T>) {
+        self.close(id);
+        let deal = &mut self.slots[id];
+        debug_assert!(!deal.returnable, "an offer is never returnable");
+        core::mem::swap(&mut deal.msg, msg);
+    }
+
     /// Frees deal `id` (an `Offer` or `Ready`) and returns its message.
     fn take(&mut self, id: usize) -> T {
         self.close(id);
@@ -996,24 +1005,40 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut msg = Some(msg);
+        let Err(disconnected) = self.send_in_place(&mut msg, deadline) else {
+            return Ok(());
+        };
+        let msg = msg.expect("a failed send keeps its message");
+        Err(if disconnected {
+            SendTimeoutError::Disconnected(msg)
+        } else {
+            SendTimeoutError::Timeout(msg)
+        })
+    }
+}
+
+impl<T> Channel<T> {
+    /// A blocking send of the message in `msg`, which stays in place: swapped into a
+    /// receiver's slot, a want or an offer, and back. `Err(disconnected)` when it
+    /// failed, the message back in `msg`. (Carried by value through these steps, a big
+    /// message would cost a stack copy at each, in unoptimized builds.)
+    fn send_in_place(&self, msg: &mut Option<T>, deadline: Option<Instant>) -> Result<(), bool> {
         let mut inner = self.lock();
-        if let Some(receiver) = self.give(&mut inner, &mut msg) {
+        if let Some(receiver) = self.give(&mut inner, msg) {
             drop(inner);
             receiver.unpark();
             return Ok(());
         }
-        if inner.is_disconnected || deadline.is_some_and(expired) {
-            let msg = msg.expect("an unclaimed receiver kept the message");
-            return Err(if inner.is_disconnected {
-                SendTimeoutError::Disconnected(msg)
-            } else {
-                SendTimeoutError::Timeout(msg)
-            });
+        if inner.is_disconnected {
+            return Err(true);
+        }
+        if deadline.is_some_and(expired) {
+            return Err(false);
         }
         let token = Token::default();
         let oper = Operation::hook(&token);
         let id = inner.deals.open(Hand::Offer);
-        inner.deals.fill_from(id, Hand::Offer, &mut msg);
+        inner.deals.fill_from(id, Hand::Offer, msg);
         let sel = Context::with(|cx| {
             self.offer(inner, oper, id, cx);
             cx.wait_until(deadline)
@@ -1022,12 +1047,14 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
             return Ok(()); // a receiver took the offer
         }
         // Our own timeout or the disconnection selected the context, so no receiver
-        // took the offer: it is still there.
-        let msg = self.withdraw(oper, id).expect("rendezvous entry vanished");
-        if sel == Selected::Disconnected {
-            Err(SendTimeoutError::Disconnected(msg))
-        } else {
-            Err(SendTimeoutError::Timeout(msg))
-        }
+        // took the offer: it is still there (an offer, never returnable).
+        let mut inner = self.lock();
+        inner
+            .senders
+            .unregister(oper)
+            .expect("rendezvous entry vanished");
+        self.changed();
+        inner.deals.take_into(id, msg);
+        Err(sel == Selected::Disconnected)
     }
 }
