@@ -231,6 +231,7 @@ impl<T> ArrayQueue<T> {
     /// no room (full, or a held receive in the way) and disconnection.
     #[inline(never)]
     fn reserve_send_slow(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         let backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -302,6 +303,7 @@ impl<T> ArrayQueue<T> {
     /// behind them, waits out a short write, reports empty and disconnection.
     #[inline(never)]
     fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
@@ -400,29 +402,37 @@ impl<T> ArrayQueue<T> {
 impl<T> Queue<T> for ArrayQueue<T> {
     #[inline]
     fn reserve_send(&self, r: &mut Reservation) -> bool {
-        r.flags = 0;
-        // Fast path, inlined: the slot at tail is free and the CAS wins. Everything else
-        // (full, contended, mid-read, holes, disconnected) goes to the full loop.
+        match self.reserve_send_fast() {
+            Some(claim) => {
+                *r = claim;
+                true
+            }
+            None => self.reserve_send_slow(r),
+        }
+    }
+
+    #[inline(always)]
+    fn reserve_send_fast(&self) -> Option<Reservation> {
+        // The slot at tail is free and the CAS wins. Everything else (full, contended,
+        // mid-read, holes, disconnected) is `reserve_send_slow`'s.
         let tail = self.tail.load(Ordering::Relaxed);
         let slot = self.slot(tail);
+        // Computed before the Acquire load, which would make the compiler read the
+        // queue's constant fields again after it.
+        let next = self.next_position(tail);
         // Acquire: as in `reserve_send_slow`. A marked (disconnected) tail never equals
         // a stamp, so it takes the slow path.
-        if slot.stamp.load(Ordering::Acquire) == tail
-            && self
-                .tail
-                .compare_exchange(
-                    tail,
-                    self.next_position(tail),
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-        {
-            r.slot = slot as *const Slot<T> as *const u8;
-            r.aux = tail;
-            return true;
+        if slot.stamp.load(Ordering::Acquire) != tail {
+            return None;
         }
-        self.reserve_send_slow(r)
+        self.tail
+            .compare_exchange(tail, next, Ordering::SeqCst, Ordering::Relaxed)
+            .ok()?;
+        Some(Reservation {
+            slot: slot as *const Slot<T> as *const u8,
+            aux: tail,
+            flags: 0,
+        })
     }
 
     unsafe fn hold_send(&self, r: &mut Reservation) {
@@ -538,27 +548,34 @@ impl<T> Queue<T> for ArrayQueue<T> {
 
     #[inline]
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
-        r.flags = 0;
-        // Fast path, inlined: the slot at head holds a message and the CAS wins.
+        match self.reserve_recv_fast() {
+            Some(claim) => {
+                *r = claim;
+                true
+            }
+            None => self.reserve_recv_slow(r),
+        }
+    }
+
+    #[inline(always)]
+    fn reserve_recv_fast(&self) -> Option<Reservation> {
+        // The slot at head holds a message and the CAS wins; nothing skipped.
         let head = self.head.load(Ordering::Relaxed);
         let slot = self.slot(head);
+        // Before the Acquire load, as in `reserve_send_fast`.
+        let next = self.next_position(head);
         // Acquire: as in `reserve_recv_slow`.
-        if slot.stamp.load(Ordering::Acquire) == head + 1
-            && self
-                .head
-                .compare_exchange(
-                    head,
-                    self.next_position(head),
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-        {
-            r.slot = slot as *const Slot<T> as *const u8;
-            r.aux = head;
-            return true;
+        if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(1) {
+            return None;
         }
-        self.reserve_recv_slow(r)
+        self.head
+            .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
+            .ok()?;
+        Some(Reservation {
+            slot: slot as *const Slot<T> as *const u8,
+            aux: head,
+            flags: 0,
+        })
     }
 
     unsafe fn hold_recv(&self, r: &mut Reservation) {

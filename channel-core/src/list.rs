@@ -11,10 +11,10 @@
 //!   before its CAS, so the critical moment is short), then advances `tail` past the
 //!   "moving" value; the receiver that claims the last slot moves `head` likewise;
 //! - a receiver claims a slot by moving `head` past it, *then* looks at it: a slot's
-//!   `state` gains `WRITE` when its message is written and `READ` when it has been
-//!   released by its reader. A block is freed by the reader that finds every slot of
-//!   it released (`DESTROY` passes that duty to a reader still in progress), so a
-//!   drained list holds at most one block;
+//!   `state` gains `WRITE` when its message is written. Whoever is done with a slot
+//!   last (its reader, or the sender of a revoked held send) *releases* it by
+//!   counting it in its block's `released`; the release that completes the count
+//!   frees the block, so a drained list holds at most one block;
 //! - a send that is abandoned after its reservation writes `WRITE | HOLE` and no
 //!   message; receivers skip such a slot (releasing it like a read one);
 //! - a *held* send (see `queue`) sets `HELD`. A receiver that claims its slot before it
@@ -30,7 +30,7 @@
 
 use crate::queue::{self, Queue, Reservation, Version};
 use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
-use crate::sync::{alloc_zeroed, load_after_fence, Backoff, UnsafeCell};
+use crate::sync::{self, alloc_zeroed, load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
@@ -38,10 +38,6 @@ use crossbeam_utils::CachePadded;
 
 /// Slot state bit: the message has been written (or the slot made a hole).
 const WRITE: usize = 1;
-/// Slot state bit: the slot has been released by its reader.
-const READ: usize = 2;
-/// Slot state bit: the block is being destroyed; the reader of this slot finishes it.
-const DESTROY: usize = 4;
 /// Slot state bit (with `WRITE`): the send was abandoned, there is no message.
 const HOLE: usize = 8;
 /// Slot state bit: the send claiming the slot is held (may be completed late).
@@ -67,7 +63,7 @@ struct Slot<T> {
     /// The message, initialized once `state & WRITE` is set (without `HOLE`) and
     /// until it is read.
     msg: UnsafeCell<MaybeUninit<T>>,
-    /// `WRITE | READ | DESTROY | HOLE | HELD | REVOKED` bits.
+    /// `WRITE | HOLE | HELD | REVOKED` bits.
     state: AtomicUsize,
 }
 
@@ -75,6 +71,9 @@ struct Slot<T> {
 struct Block<T> {
     /// The next block, null until installed.
     next: AtomicPtr<Block<T>>,
+    /// Slots released (done with for good); the release that makes it `BLOCK_CAP`
+    /// frees the block.
+    released: AtomicUsize,
     /// The messages.
     slots: [Slot<T>; BLOCK_CAP],
 }
@@ -102,6 +101,7 @@ impl<T> Block<T> {
     fn empty() -> Block<T> {
         Block {
             next: AtomicPtr::new(ptr::null_mut()),
+            released: AtomicUsize::new(0),
             slots: core::array::from_fn(|_| Slot {
                 msg: UnsafeCell::new(MaybeUninit::uninit()),
                 state: AtomicUsize::new(0),
@@ -109,11 +109,44 @@ impl<T> Block<T> {
         }
     }
 
+    /// Counts a slot of `this` released (see `ListQueue::release`); true for the last
+    /// one: the caller then retires the block.
+    ///
+    /// # Safety
+    /// As for `ListQueue::release`.
+    #[inline(always)]
+    unsafe fn release_last(this: *mut Block<T>) -> bool {
+        // AcqRel: every release happens before the last one, which retires the block
+        // (each releaser's accesses to the block come before its release).
+        // SAFETY: the block is alive: the caller's slot is not released yet.
+        unsafe { &(*this).released }.fetch_add(1, Ordering::AcqRel) == BLOCK_CAP - 1
+    }
+
+    /// Under loom, writes every slot's message cell without touching it: freeing or
+    /// reusing a block that is not ordered after some slot's last use (its read, its
+    /// write) is then reported as a race. Nothing in other builds.
+    ///
+    /// # Safety
+    /// `this` is alive and nobody else uses it.
+    #[inline(always)]
+    unsafe fn claim_all(this: *mut Block<T>) {
+        #[cfg(loom)]
+        // SAFETY: forwarded from the caller.
+        for slot in unsafe { &(*this).slots } {
+            slot.msg.with_mut(|_| ());
+        }
+        #[cfg(not(loom))]
+        let _ = this;
+    }
+
     /// Frees a block made by [`Block::alloc`].
     ///
     /// # Safety
     /// `this` came from `alloc`, holds no unread message, and no thread uses it again.
+    #[inline(never)]
     unsafe fn free(this: *mut Block<T>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { Block::claim_all(this) };
         // SAFETY: `alloc` used the layout of `Block<T>`, as `Box` does; dropping the box
         // drops no message (the slots are `MaybeUninit`).
         drop(unsafe { Box::from_raw(this) });
@@ -138,7 +171,7 @@ impl<T> Block<T> {
         let slot = &self.slots[offset];
         let backoff = Backoff::new();
         loop {
-            // Acquire: pairs with the writer's Release `fetch_or(WRITE)`.
+            // Acquire: pairs with the writer's Release setting `WRITE` (store or `fetch_or`).
             let state = slot.state.load(Ordering::Acquire);
             let state = if state & WRITE != 0 {
                 state
@@ -161,47 +194,6 @@ impl<T> Block<T> {
                 Found::Message
             };
         }
-    }
-
-    /// Marks slot `offset` as released, destroying the block if that was the last use.
-    ///
-    /// # Safety
-    /// The caller owns slot `offset` (as its reader) and is done with it.
-    unsafe fn release(this: *mut Block<T>, offset: usize) {
-        if offset + 1 == BLOCK_CAP {
-            // SAFETY: the reader of the last slot starts the block's destruction.
-            unsafe { Block::destroy(this, 0) };
-        } else {
-            // SAFETY: the block is alive: this slot is not released yet.
-            let slot = unsafe { &(*this).slots[offset] };
-            if slot.state.fetch_or(READ, Ordering::AcqRel) & DESTROY != 0 {
-                // SAFETY: destruction is under way and waited for this slot: go on.
-                unsafe { Block::destroy(this, offset + 1) };
-            }
-        }
-    }
-
-    /// Marks slots `start..` for destruction; frees the block if all have been
-    /// released, otherwise leaves that to the reader still using a slot.
-    ///
-    /// # Safety
-    /// Called once per block by the reader that finished slot `start - 1` (or the last
-    /// slot, with `start == 0`).
-    unsafe fn destroy(this: *mut Block<T>, start: usize) {
-        // The last slot is not checked: its reader is the one that started destruction.
-        for i in start..BLOCK_CAP - 1 {
-            // SAFETY: the block is alive until every slot has been released.
-            let slot = unsafe { &(*this).slots[i] };
-            // Acquire/AcqRel: pairs with the reader's AcqRel `fetch_or(READ)`, so a
-            // reader that has not finished will see DESTROY and take over.
-            if slot.state.load(Ordering::Acquire) & READ == 0
-                && slot.state.fetch_or(DESTROY, Ordering::AcqRel) & READ == 0
-            {
-                return;
-            }
-        }
-        // SAFETY: every slot has been released and no reader will touch the block again.
-        unsafe { Block::free(this) };
     }
 }
 
@@ -229,6 +221,8 @@ pub struct ListQueue<T> {
     tail: CachePadded<Position<T>>,
     /// Claimed slots between head and tail without a message (held, holes).
     phantoms: CachePadded<AtomicUsize>,
+    /// An empty block kept for reuse (see `retire`), or null.
+    spare: AtomicPtr<Block<T>>,
     /// The queue owns its messages.
     _marker: PhantomData<T>,
 }
@@ -262,8 +256,67 @@ impl<T> ListQueue<T> {
                 block: AtomicPtr::new(ptr::null_mut()),
             }),
             phantoms: CachePadded::new(AtomicUsize::new(0)),
+            spare: AtomicPtr::new(ptr::null_mut()),
             _marker: PhantomData,
         }
+    }
+
+    /// Releases a slot of `block`: the caller (its reader, or the sender of a revoked
+    /// held send) is done with it. Retires the block if it was the last slot in use.
+    ///
+    /// # Safety
+    /// The caller owns an unreleased slot of `block` and is done with it; each slot is
+    /// released once.
+    #[inline]
+    unsafe fn release(&self, block: *mut Block<T>) {
+        // SAFETY: forwarded from the caller.
+        if unsafe { Block::release_last(block) } {
+            // SAFETY: every slot is released: no thread uses the block any more.
+            unsafe { self.retire(block) };
+        }
+    }
+
+    /// Keeps a block nobody uses any more as the spare for the next block needed, or
+    /// frees it if there is one already: a list that keeps moving from block to block
+    /// does not allocate and free one every `BLOCK_CAP` messages.
+    ///
+    /// # Safety
+    /// Every slot of `block` is released: no thread uses it, or will.
+    #[inline(never)]
+    unsafe fn retire(&self, block: *mut Block<T>) {
+        // SAFETY: ours alone now (guaranteed by the caller).
+        unsafe { Block::claim_all(block) };
+        // SAFETY: as above.
+        let b = unsafe { &*block };
+        // Empty again, as `Block::alloc` makes it. Relaxed: published by the Release
+        // CAS below, and from there by whoever installs it (as a new block is).
+        b.next.store(ptr::null_mut(), Ordering::Relaxed);
+        b.released.store(0, Ordering::Relaxed);
+        for slot in &b.slots {
+            slot.state.store(0, Ordering::Relaxed);
+        }
+        // Release: pairs with the Acquire swap in `fresh_block`.
+        if self
+            .spare
+            .compare_exchange(ptr::null_mut(), block, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            // SAFETY: unused, and never published as the spare.
+            unsafe { Block::free(block) };
+        }
+    }
+
+    /// An empty block: the spare, or a new one.
+    fn fresh_block(&self) -> *mut Block<T> {
+        // Relaxed look first: no RMW while there is no spare. Acquire on the swap:
+        // pairs with the Release CAS that made it the spare (its reset comes first).
+        if !self.spare.load(Ordering::Relaxed).is_null() {
+            let spare = self.spare.swap(ptr::null_mut(), Ordering::Acquire);
+            if !spare.is_null() {
+                return spare;
+            }
+        }
+        Block::alloc()
     }
 
     /// The slot a reservation names.
@@ -284,6 +337,7 @@ impl<T> ListQueue<T> {
     /// next block, reports disconnection.
     #[inline(never)]
     fn reserve_send_slow(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         let backoff = Backoff::new();
         // Acquire: pairs with the Release stores that install blocks.
         let mut tail = self.tail.index.load(Ordering::Acquire);
@@ -304,11 +358,11 @@ impl<T> ListQueue<T> {
             }
             // About to take the last slot: have the next block ready before the CAS.
             if offset + 1 == BLOCK_CAP && next_block.is_null() {
-                next_block = Block::alloc();
+                next_block = self.fresh_block();
             }
             if block.is_null() {
                 // The very first send installs the first block.
-                let new = Block::alloc();
+                let new = self.fresh_block();
                 // Release: publishes the zeroed block to whoever loads the pointer.
                 if self
                     .tail
@@ -376,7 +430,7 @@ impl<T> ListQueue<T> {
     #[inline]
     unsafe fn claimed(&self, block: *mut Block<T>, offset: usize) -> bool {
         // The common case, inlined: the message is there. Acquire: pairs with the
-        // writer's Release `fetch_or(WRITE)`.
+        // writer's Release setting `WRITE`.
         debug_assert!(
             offset < BLOCK_CAP,
             "a claimed offset is a slot of its block"
@@ -401,7 +455,7 @@ impl<T> ListQueue<T> {
             Found::Message => return true,
             Found::Hole => {
                 // SAFETY: we own the slot as its reader and are done with it.
-                unsafe { Block::release(block, offset) };
+                unsafe { self.release(block) };
             }
             // Its sender releases the slot when it completes (or never: a leak).
             Found::Revoked => {}
@@ -415,6 +469,7 @@ impl<T> ListQueue<T> {
     /// hand-over and a first block being installed, skips holes and held sends.
     #[inline(never)]
     fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
+        r.flags = 0;
         let backoff = Backoff::new();
         // Acquire: pairs with the Release stores of the receiver that moved head into
         // its current block, and of the sender that installed the first block.
@@ -503,32 +558,40 @@ impl<T> ListQueue<T> {
 impl<T> Queue<T> for ListQueue<T> {
     #[inline]
     fn reserve_send(&self, r: &mut Reservation) -> bool {
-        r.flags = 0;
-        // Fast path, inlined: inside a block (not its last slot, which installs the
-        // next one), not disconnected, and the CAS wins. The rest is the full loop.
+        match self.reserve_send_fast() {
+            Some(claim) => {
+                *r = claim;
+                true
+            }
+            None => self.reserve_send_slow(r),
+        }
+    }
+
+    #[inline(always)]
+    fn reserve_send_fast(&self) -> Option<Reservation> {
+        // Inside a block (not its last slot, which installs the next one), not
+        // disconnected, and the CAS wins. The rest is the full loop.
         // Acquire: pairs with the Release stores that install blocks.
         let tail = self.tail.index.load(Ordering::Acquire);
         let block = self.tail.block.load(Ordering::Acquire);
         let offset = (tail >> SHIFT) % LAP;
-        if tail & MARK_BIT == 0
-            && offset + 1 < BLOCK_CAP
-            && !block.is_null()
-            && self
-                .tail
-                .index
-                .compare_exchange(
-                    tail,
-                    tail + (1 << SHIFT),
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-        {
-            r.slot = block as *const u8;
-            r.aux = offset;
-            return true;
+        if tail & MARK_BIT != 0 || offset + 1 >= BLOCK_CAP || block.is_null() {
+            return None;
         }
-        self.reserve_send_slow(r)
+        self.tail
+            .index
+            .compare_exchange(
+                tail,
+                tail + (1 << SHIFT),
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            )
+            .ok()?;
+        Some(Reservation {
+            slot: block as *const u8,
+            aux: offset,
+            flags: 0,
+        })
     }
 
     unsafe fn hold_send(&self, r: &mut Reservation) {
@@ -555,10 +618,16 @@ impl<T> Queue<T> for ListQueue<T> {
         let slot = unsafe { self.slot(r) };
         // SAFETY: as above: nobody reads the slot before `WRITE` is set.
         slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
-        // Release: publishes the message to the reader's Acquire in `settle`. Acquire:
-        // if a reader revoked the slot first, its accesses to the block happen before
-        // ours, and we may be the one to free the block below (pairs with its AcqRel
-        // `fetch_or(REVOKED)`).
+        if !r.held() {
+            // Nobody else writes the state of a slot whose send is not held (only a
+            // held one can be revoked): it is 0 until this store. Release: publishes
+            // the message to the reader's Acquire in `claimed` or `settle`.
+            slot.state.store(WRITE, Ordering::Release);
+            return Ok(());
+        }
+        // Release: as above. Acquire: if a reader revoked the slot first, its
+        // accesses to the block happen before ours, and we may be the one to retire
+        // the block below (pairs with its AcqRel `fetch_or(REVOKED)`).
         let state = slot.state.fetch_or(WRITE, Ordering::AcqRel);
         if state & REVOKED != 0 {
             // Only a held send can be revoked. Its reader left (and counted the
@@ -567,16 +636,13 @@ impl<T> Queue<T> for ListQueue<T> {
             // SAFETY: we wrote it just now and nobody reads a revoked slot.
             let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
             // SAFETY: a revoked slot's sender releases it, as its reader would.
-            unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
+            unsafe { self.release(r.slot as *mut Block<T>) };
             r.flags |= queue::REVOKED;
             return Err(msg);
         }
-        if r.held() {
-            // SeqCst: a receiver that found only this held send parked after a
-            // SeqCst re-check of `phantoms` (`can_recv`); our notify reads its
-            // registration.
-            self.phantoms.fetch_sub(1, Ordering::SeqCst);
-        }
+        // SeqCst: a receiver that found only this held send parked after a SeqCst
+        // re-check of `phantoms` (`can_recv`); our notify reads its registration.
+        self.phantoms.fetch_sub(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -595,45 +661,73 @@ impl<T> Queue<T> for ListQueue<T> {
         // for the release (and maybe the free) of a revoked slot below.
         if slot.state.fetch_or(WRITE | HOLE, Ordering::AcqRel) & REVOKED != 0 {
             // SAFETY: its reader left; as the sender we release the slot.
-            unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
+            unsafe { self.release(r.slot as *mut Block<T>) };
         }
     }
 
     #[inline]
     fn reserve_recv(&self, r: &mut Reservation) -> bool {
-        r.flags = 0;
-        // Fast path, inlined: inside a block (not its last slot, which moves head to
-        // the next block), a message known to be there, and the CAS wins.
+        let Some(mut claim) = self.reserve_recv_fast() else {
+            return self.reserve_recv_slow(r);
+        };
+        // SAFETY: an unsettled claim of `reserve_recv_fast`, settled once.
+        if claim.unsettled() && !unsafe { self.settle_recv(&mut claim) } {
+            return self.reserve_recv_slow(r);
+        }
+        *r = claim;
+        true
+    }
+
+    #[inline(always)]
+    fn reserve_recv_fast(&self) -> Option<Reservation> {
+        // Inside a block (not its last slot, which moves head to the next block), a
+        // message known to be there, and the CAS wins. A hole met on the way is
+        // released (unbounded: no sender waits for the room).
         // Acquire: as in `reserve_recv_slow`.
         let head = self.head.index.load(Ordering::Acquire);
         let block = self.head.block.load(Ordering::Acquire);
         let offset = (head >> SHIFT) % LAP;
-        if offset + 1 < BLOCK_CAP && !block.is_null() {
-            let mut new_head = head + (1 << SHIFT);
-            let ready = new_head & MARK_BIT != 0 || {
-                // Acquire: pairs with the senders' CAS; a stale tail only looks emptier.
-                let tail = self.tail.index.load(Ordering::Acquire);
-                if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
-                    new_head |= MARK_BIT;
-                }
-                head >> SHIFT != tail >> SHIFT
-            };
-            if ready
-                && self
-                    .head
-                    .index
-                    .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
-                    .is_ok()
-            {
-                // SAFETY: we just moved head past slot `offset` of `block`.
-                if unsafe { self.claimed(block, offset) } {
-                    r.slot = block as *const u8;
-                    r.aux = offset;
-                    return true;
-                }
+        if offset + 1 >= BLOCK_CAP || block.is_null() {
+            return None;
+        }
+        let mut new_head = head + (1 << SHIFT);
+        if new_head & MARK_BIT == 0 {
+            // Acquire: pairs with the senders' CAS; a stale tail only looks emptier.
+            let tail = self.tail.index.load(Ordering::Acquire);
+            if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                new_head |= MARK_BIT;
+            }
+            if head >> SHIFT == tail >> SHIFT {
+                return None;
             }
         }
-        self.reserve_recv_slow(r)
+        self.head
+            .index
+            .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
+            .ok()?;
+        // SAFETY: we just moved head past slot `offset` of `block`, which keeps the
+        // block alive; a claimed offset is below `BLOCK_CAP`, as in `slot`. Acquire:
+        // pairs with the writer's Release setting `WRITE`.
+        let state = unsafe { (*block).slots.get_unchecked(offset) }
+            .state
+            .load(Ordering::Acquire);
+        Some(Reservation {
+            slot: block as *const u8,
+            aux: offset,
+            flags: if state & (WRITE | HOLE) == WRITE {
+                0
+            } else {
+                queue::UNSETTLED
+            },
+        })
+    }
+
+    #[inline(never)]
+    unsafe fn settle_recv(&self, r: &mut Reservation) -> bool {
+        r.flags &= !queue::UNSETTLED;
+        // SAFETY: forwarded from the caller: `head` was moved past this slot by the
+        // claim, and nothing else was done with it.
+        unsafe { self.claimed_slow(r.slot as *mut Block<T>, r.aux) }
     }
 
     unsafe fn hold_recv(&self, r: &mut Reservation) {
@@ -654,9 +748,18 @@ impl<T> Queue<T> for ListQueue<T> {
         let msg = unsafe { self.slot(r) }
             .msg
             .with(|p| unsafe { (*p).assume_init_read() });
+        let block = r.slot as *mut Block<T>;
         // SAFETY: we own the slot as its reader and are done with it.
-        unsafe { Block::release(r.slot as *mut Block<T>, r.aux) };
+        if unsafe { Block::release_last(block) } {
+            // SAFETY: that was the last slot in use (once a block, hence passing).
+            return Ok(sync::call_passing(msg, || unsafe { self.retire(block) }));
+        }
         Ok(msg)
+    }
+
+    #[inline(always)]
+    fn bounded(&self) -> bool {
+        false
     }
 
     fn can_send(&self) -> bool {
@@ -753,6 +856,11 @@ impl<T> Drop for ListQueue<T> {
         if !block.is_null() {
             // SAFETY: the last block; its remaining messages were dropped above.
             unsafe { Block::free(block) };
+        }
+        let spare = self.spare.load(Ordering::Relaxed);
+        if !spare.is_null() {
+            // SAFETY: the spare is empty and used by nobody.
+            unsafe { Block::free(spare) };
         }
     }
 }

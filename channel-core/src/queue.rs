@@ -47,6 +47,9 @@ pub(crate) const FREED: u8 = 2;
 /// Set by a `write` of a held send that a receiver had revoked: its message came back
 /// although the queue is not disconnected, to be sent afresh.
 pub(crate) const REVOKED: u8 = 4;
+/// Set by a `reserve_recv_fast` that claimed a slot whose send had not completed: the
+/// caller settles it with `settle_recv` before reading.
+pub(crate) const UNSETTLED: u8 = 8;
 
 impl Default for Reservation {
     fn default() -> Self {
@@ -113,6 +116,20 @@ impl Reservation {
     /// ```
     pub fn revoked(&self) -> bool {
         self.flags & REVOKED != 0
+    }
+
+    /// True for a receive claimed by [`Queue::reserve_recv_fast`] whose slot's send
+    /// had not completed when it was claimed: [`Queue::settle_recv`] it before reading.
+    ///
+    /// ```
+    /// use channel_core::{ListQueue, Queue};
+    /// let q = ListQueue::new();
+    /// q.try_push(1).unwrap();
+    /// let r = q.reserve_recv_fast().unwrap();
+    /// assert!(!r.unsettled()); // its message was there
+    /// ```
+    pub fn unsettled(&self) -> bool {
+        self.flags & UNSETTLED != 0
     }
 }
 
@@ -190,6 +207,16 @@ pub trait Queue<T> {
     /// a slot, or `true` with a disconnected reservation.
     fn reserve_send(&self, r: &mut Reservation) -> bool;
 
+    /// `reserve_send`'s quick case alone: a claim, if one can be made at once (room at
+    /// the tail, nothing to skip or wait out, not disconnected, no contention); `None`
+    /// otherwise, and then `reserve_send` decides (it may still succeed). Made to be
+    /// inlined into a caller's own fast path, where the claim stays in registers; a
+    /// queue without such a case keeps the default, which always says `None`.
+    #[inline(always)]
+    fn reserve_send_fast(&self) -> Option<Reservation> {
+        None
+    }
+
     /// Marks a send claimed by `reserve_send` as *held*: it may be completed late, or
     /// never, so receivers must not wait for it (see the module documentation).
     ///
@@ -223,6 +250,30 @@ pub trait Queue<T> {
     /// empty and disconnected.
     fn reserve_recv(&self, r: &mut Reservation) -> bool;
 
+    /// `reserve_recv`'s quick case alone, as [`Queue::reserve_send_fast`]: a claim of
+    /// the next slot if it can be made at once, or `None` (then `reserve_recv`
+    /// decides). The claim may be [`Reservation::unsettled`]: its send had not
+    /// completed (a send in progress, a held one, one given up); then
+    /// [`Queue::settle_recv`] it before reading. (The check and what follows stay out
+    /// of the caller's quick path, which then needs no registers kept across a call.)
+    #[inline(always)]
+    fn reserve_recv_fast(&self) -> Option<Reservation> {
+        None
+    }
+
+    /// Settles an unsettled claim of `reserve_recv_fast`: waits out a send in
+    /// progress, revokes a held one. True with a message to `read` (the claim is then
+    /// settled); false if the slot has none (a hole, or a held send revoked) and the
+    /// claim is spent: the caller claims again. Any room this makes is for no sender
+    /// to wait for (only the unbounded list makes unsettled claims).
+    ///
+    /// # Safety
+    /// `r` is an unsettled claim of `reserve_recv_fast` on this queue, settled once.
+    unsafe fn settle_recv(&self, r: &mut Reservation) -> bool {
+        let _ = r;
+        true
+    }
+
     /// Marks a receive claimed by `reserve_recv` as *held*: it may be completed late
     /// (senders that need its slot wait, parked, like for a full queue).
     ///
@@ -237,6 +288,13 @@ pub trait Queue<T> {
     /// `r` must come from a successful `reserve_recv` on this same queue, and be
     /// completed at most once.
     unsafe fn read(&self, r: &mut Reservation) -> Result<T, ()>;
+
+    /// False for a queue that never refuses a send for want of room: its senders never
+    /// wait, so nobody need be told when room is made. A constant of the queue's type.
+    #[inline(always)]
+    fn bounded(&self) -> bool {
+        true
+    }
 
     /// Whether `reserve_send` would succeed now (a snapshot). `SeqCst`: a waiter that
     /// registers and then asks this sees every completion that did not see it.

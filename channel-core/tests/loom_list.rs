@@ -47,6 +47,52 @@ fn loom_send_and_recv_across_block_boundary() {
     });
 }
 
+/// Three receivers each read one slot of the same block: whichever releases its slot
+/// last frees the block, after the others' reads (a free that is not ordered after
+/// them is a race loom reports).
+#[test]
+fn loom_receivers_release_one_block() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        for m in 0..BLOCK_CAP {
+            q.try_push(m).unwrap();
+        }
+        let receivers: Vec<_> = (0..2)
+            .map(|_| {
+                let rx = q.clone();
+                thread::spawn(move || pop_n(&rx, 1)[0])
+            })
+            .collect();
+        let mut got = pop_n(&q, BLOCK_CAP - 2);
+        got.extend(receivers.into_iter().map(|h| h.join().unwrap()));
+        got.sort_unstable();
+        assert_eq!(got, (0..BLOCK_CAP).collect::<Vec<_>>());
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// A receiver drains the first block (which becomes the spare) while the sender fills
+/// the second and installs a third, the spare if it is there by then: the reused
+/// block's slots are written only after their last reads, and every message arrives
+/// once, in order.
+#[test]
+fn loom_drained_block_reused_by_the_sender() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        for m in 0..2 * BLOCK_CAP - 1 {
+            q.try_push(m).unwrap();
+        }
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_n(&rx, BLOCK_CAP));
+        q.try_push(2 * BLOCK_CAP - 1).unwrap();
+        q.try_push(2 * BLOCK_CAP).unwrap();
+        let mut got = receiver.join().unwrap();
+        got.extend(pop_n(&q, BLOCK_CAP + 1));
+        assert_eq!(got, (0..=2 * BLOCK_CAP).collect::<Vec<_>>());
+        assert_eq!(q.len(), 0);
+    });
+}
+
 /// Two senders race to write the first message, which installs the first block.
 #[test]
 fn loom_two_senders_race_to_install_first_block() {

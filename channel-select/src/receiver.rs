@@ -5,6 +5,7 @@ use crate::channel::{
     acquire, deadline_after, release, with_receiver, Receiver, ReceiverFlavor, Shared,
 };
 use crate::errors::{RecvError, RecvTimeoutError, TryRecvError};
+use crate::flavors::queued::quick;
 use crate::flavors::{Chan, RecvSide, SelectHandle};
 use crate::iter::{Iter, TryIter};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
@@ -48,6 +49,21 @@ impl<T> Receiver<T> {
     /// ```
     #[inline]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        // The buffered flavors' quick case inlined (see `recv`).
+        match &self.flavor {
+            ReceiverFlavor::Array(c) if quick::<T>() => {
+                c.receiving().recv_quick(|| self.try_recv_slow())
+            }
+            ReceiverFlavor::List(c) if quick::<T>() => {
+                c.receiving().recv_quick(|| self.try_recv_slow())
+            }
+            _ => self.try_recv_slow(),
+        }
+    }
+
+    /// `try_recv` past its quick case.
+    #[inline(never)]
+    fn try_recv_slow(&self) -> Result<T, TryRecvError> {
         with_receiver!(self.flavor, c => c.receiving().try_recv())
     }
 
@@ -66,6 +82,23 @@ impl<T> Receiver<T> {
     /// ```
     #[inline]
     pub fn recv(&self) -> Result<T, RecvError> {
+        // A buffered channel's quick case (a message there, no contention) is inlined
+        // into the caller; everything else (other flavors, waiting) is the out-of-line
+        // `recv_slow`, so the quick case sets up no frame.
+        match &self.flavor {
+            ReceiverFlavor::Array(c) if quick::<T>() => {
+                c.receiving().recv_quick(|| self.recv_slow())
+            }
+            ReceiverFlavor::List(c) if quick::<T>() => {
+                c.receiving().recv_quick(|| self.recv_slow())
+            }
+            _ => self.recv_slow(),
+        }
+    }
+
+    /// `recv` past its quick case.
+    #[inline(never)]
+    fn recv_slow(&self) -> Result<T, RecvError> {
         with_receiver!(self.flavor, c => c.receiving().recv(None)).map_err(|e| match e {
             RecvTimeoutError::Disconnected => RecvError,
             RecvTimeoutError::Timeout => unreachable!("recv without deadline timed out"),

@@ -18,6 +18,29 @@ fn loom_rendezvous_hand_off() {
     });
 }
 
+/// Receives on an unbounded channel race its sends: a receive whose quick path claims
+/// a slot before its send has written it settles the claim (waits for the write)
+/// before reading. Both messages arrive once, in order.
+#[test]
+fn loom_quick_receive_settles_a_slot_being_written() {
+    loom::model(|| {
+        let (s, r) = unbounded();
+        let sender = thread::spawn(move || {
+            s.send(String::from("a")).unwrap();
+            s.send(String::from("b")).unwrap();
+        });
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            match r.try_recv() {
+                Ok(m) => got.push(m),
+                Err(_) => thread::yield_now(),
+            }
+        }
+        sender.join().unwrap();
+        assert_eq!(got, ["a", "b"]);
+    });
+}
+
 /// A timed send and a timed receive on `bounded(0)` (under loom, a deadline expires as
 /// soon as its thread parks): they meet, the sender moving its message into the
 /// receiver's slot, or both time out and the sender has its message back. Once,

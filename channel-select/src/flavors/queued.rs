@@ -37,12 +37,12 @@ use super::{
     Snapshot, Token,
 };
 use crate::context::{expired, Context, Operation, Selected};
-use crate::errors::{RecvTimeoutError, SendTimeoutError, TrySendError};
+use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::select::Pending;
 use crate::waiters::{Entry, Waiters, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
-use channel_core::sync::{lock, Backoff, Mutex};
-use channel_core::Queue;
+use channel_core::sync::{call_passing, lock, Backoff, Mutex};
+use channel_core::{Queue, Reservation};
 use std::collections::VecDeque;
 use std::task::{Poll, Waker};
 use std::time::Instant;
@@ -146,6 +146,16 @@ impl<T> Stash<T> {
     }
 }
 
+/// Whether a receive of `T` takes the quick path inlined into its caller (see
+/// `recv_quick`): for a message of up to 256 bytes. A bigger one gains nothing
+/// measurable from it (copying it costs more), and every inlined copy of the path
+/// would keep a slot for it in the caller's frame: with messages of a megabyte, in a
+/// debug build, megabytes of stack.
+#[inline(always)]
+pub(crate) const fn quick<T>() -> bool {
+    core::mem::size_of::<T>() <= 256
+}
+
 /// The messages of blocked `send`s, each in a slot named by its sender's entry (its
 /// `deal`), reused through a free list.
 pub(crate) struct Parked<T> {
@@ -184,6 +194,19 @@ impl<T> Parked<T> {
         self.free.push(id);
         self.slots[id].take().expect("parked message taken twice")
     }
+}
+
+/// How the wait of a parked send ended (see `wait_parked`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parking {
+    /// A receiver moved the message into the queue.
+    Sent,
+    /// Room was claimed for it (in the waiter's token).
+    Claimed,
+    /// The deadline passed.
+    Timeout,
+    /// The channel was disconnected.
+    Disconnected,
 }
 
 /// A sender whose message is parked.
@@ -433,24 +456,85 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
     }
 }
 
-impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
-    #[inline]
-    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
-        if token.deal != NO_DEAL {
-            return Ok(self
-                .stash
-                .take(core::mem::replace(&mut token.deal, NO_DEAL)));
+impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
+    /// Claims a message that is there now, in the queue (none is stashed): the quick
+    /// case of every receive, inlined, with the claim in registers.
+    #[inline(always)]
+    fn claim_recv_fast(&self) -> Option<Reservation> {
+        if !self.stash.is_empty() {
+            return None;
         }
-        // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
-        let res = unsafe { self.queue.read(&mut token.queue) };
-        if res.is_ok() {
-            self.room_made();
+        self.queue.reserve_recv_fast()
+    }
+
+    /// A receive's quick case, inlined into the handle's call: a message handed over
+    /// at once, or else `slow()`, the whole call out of line. The message goes
+    /// straight into the call's result (no copy of it is kept on the way).
+    #[inline]
+    pub(crate) fn recv_quick<E>(&self, slow: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        let Some(mut claim) = self.claim_recv_fast() else {
+            return slow();
+        };
+        if claim.unsettled() {
+            return self.recv_unsettled(claim, slow);
+        }
+        // SAFETY: claimed on this side just now.
+        match unsafe { self.pop(&mut claim) } {
+            Ok(msg) => Ok(msg),
+            Err(()) => unreachable!("a quick claim is no disconnection"),
+        }
+    }
+
+    /// `recv_quick` with an unsettled claim: settles it, then reads it or (no message
+    /// in its slot) leaves it to `slow()`. The whole rest of the call, so that the
+    /// quick path keeps nothing across it.
+    #[inline(never)]
+    fn recv_unsettled<E>(
+        &self,
+        mut claim: Reservation,
+        slow: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        // SAFETY: an unsettled claim of this queue's `reserve_recv_fast`, settled once.
+        if !unsafe { self.queue.settle_recv(&mut claim) } {
+            return slow();
+        }
+        // SAFETY: a settled receive claim of this queue.
+        match unsafe { self.pop(&mut claim) } {
+            Ok(msg) => Ok(msg),
+            Err(()) => unreachable!("a quick claim is no disconnection"),
+        }
+    }
+
+    /// Completes a receive claim of the queue and makes the room known.
+    ///
+    /// # Safety
+    /// `claim` is an uncompleted receive claim of `self.queue`.
+    #[inline]
+    unsafe fn pop(&self, claim: &mut Reservation) -> Result<T, ()> {
+        // SAFETY: forwarded from the caller.
+        let res = unsafe { self.queue.read(claim) };
+        if self.queue.bounded() && res.is_ok() && self.senders.may_wait() {
+            // The room made is known now (see `room_made`); the message passes
+            // through the call, so the quick path sets up no frame for it.
+            return call_passing(res, || self.fill_room());
         }
         res
     }
 
-    #[inline]
-    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    /// `try_recv` past its quick case.
+    #[inline(never)]
+    fn try_recv_slow(&self) -> Result<T, TryRecvError> {
+        let mut token = Token::default();
+        if !self.reserve(&mut token) {
+            return Err(TryRecvError::Empty);
+        }
+        // SAFETY: filled by `reserve` on this side just now.
+        unsafe { self.read(&mut token) }.map_err(|()| TryRecvError::Disconnected)
+    }
+
+    /// `recv` past its quick case: spins, then parks.
+    #[inline(never)]
+    fn recv_slow(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
         let reserve = |t: &mut Token| self.reserve(t);
         if !reserve_blocking(&mut token, &self.receivers, deadline, reserve, || {
@@ -460,6 +544,39 @@ impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
         }
         // SAFETY: filled by `reserve` on this side just now.
         unsafe { self.read(&mut token) }.map_err(|()| RecvTimeoutError::Disconnected)
+    }
+}
+
+impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
+    #[inline]
+    unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
+        if token.deal != NO_DEAL {
+            return Ok(self
+                .stash
+                .take(core::mem::replace(&mut token.deal, NO_DEAL)));
+        }
+        // SAFETY: forwarded from the caller: `token.queue` was reserved on `self.queue`.
+        unsafe { self.pop(&mut token.queue) }
+    }
+
+    /// The quick case inlined (a message there, no contention); the rest out of line.
+    #[inline]
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        if quick::<T>() {
+            self.recv_quick(|| self.try_recv_slow())
+        } else {
+            self.try_recv_slow()
+        }
+    }
+
+    /// As `try_recv`.
+    #[inline]
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        if quick::<T>() {
+            self.recv_quick(|| self.recv_slow(deadline))
+        } else {
+            self.recv_slow(deadline)
+        }
     }
 }
 
@@ -519,11 +636,11 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
     /// disconnection, or (flagged `revoked`) if a held claim was revoked meanwhile.
     ///
     /// # Safety
-    /// `token.queue` is an uncompleted send claim of `self.queue`.
+    /// `claim` is an uncompleted send claim of `self.queue`.
     #[inline]
-    unsafe fn push(&self, token: &mut Token, msg: T) -> Result<(), T> {
+    unsafe fn push(&self, claim: &mut Reservation, msg: T) -> Result<(), T> {
         // SAFETY: forwarded from the caller.
-        let res = unsafe { self.queue.write(&mut token.queue, msg) };
+        let res = unsafe { self.queue.write(claim, msg) };
         if res.is_ok() {
             self.receivers.notify();
         }
@@ -535,7 +652,7 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
     #[inline]
     unsafe fn write(&self, token: &mut Token, msg: T) -> Result<(), T> {
         // SAFETY: forwarded from the caller.
-        let mut res = unsafe { self.push(token, msg) };
+        let mut res = unsafe { self.push(&mut token.queue, msg) };
         if res.is_err() && token.queue.revoked() {
             // A held send that a receiver revoked: send it afresh.
             self.resend(&mut res);
@@ -547,12 +664,11 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
 
     #[inline]
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut token = Token::default();
-        if !self.reserve(&mut token) {
+        let Some(mut claim) = self.claim_send() else {
             return Err(TrySendError::Full(msg));
-        }
-        // SAFETY: reserved on this side just now, and not held: never revoked.
-        unsafe { self.push(&mut token, msg) }.map_err(TrySendError::Disconnected)
+        };
+        // SAFETY: claimed on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut claim, msg) }.map_err(TrySendError::Disconnected)
     }
 
     /// A send future parks its message like a blocked `send` (see the module); while
@@ -569,7 +685,7 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
             if self.reserve(&mut token) {
                 let msg = msg.take().expect("a send polled after it completed");
                 // SAFETY: reserved on this side just now, and not held: never revoked.
-                return Poll::Ready(unsafe { self.push(&mut token, msg) });
+                return Poll::Ready(unsafe { self.push(&mut token.queue, msg) });
             }
         }
         self.poll_parked(pending, msg, waker)
@@ -598,18 +714,35 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
         }
     }
 
+    /// The quick case inlined (room at once, no contention); the rest out of line.
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut token = Token::default();
-        if !self.reserve_spinning(&mut token) {
-            return self.send_parked(msg, deadline);
-        }
-        // SAFETY: reserved on this side just now, and not held: never revoked.
-        unsafe { self.push(&mut token, msg) }.map_err(SendTimeoutError::Disconnected)
+        let Some(mut claim) = self.queue.reserve_send_fast() else {
+            return self.send_slow(msg, deadline);
+        };
+        // SAFETY: claimed on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut claim, msg) }.map_err(SendTimeoutError::Disconnected)
     }
 }
 
 impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
+    /// Claims a send now if there is room (or the disconnection): the quick case
+    /// inlined, with the claim in registers.
+    #[inline(always)]
+    fn claim_send(&self) -> Option<Reservation> {
+        match self.queue.reserve_send_fast() {
+            Some(claim) => Some(claim),
+            None => self.claim_send_slow(),
+        }
+    }
+
+    /// `claim_send` past its quick case.
+    #[inline(never)]
+    fn claim_send_slow(&self) -> Option<Reservation> {
+        let mut claim = Reservation::default();
+        self.queue.reserve_send(&mut claim).then_some(claim)
+    }
+
     /// Claims a send, spinning briefly while there is no room.
     #[inline]
     fn reserve_spinning(&self, token: &mut Token) -> bool {
@@ -666,7 +799,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
                 let msg = self.senders.lock().extra.take(id);
                 pending.token.deal = NO_DEAL;
                 // SAFETY: reserved on this side just now, and not held: never revoked.
-                return Poll::Ready(unsafe { self.push(&mut token, msg) });
+                return Poll::Ready(unsafe { self.push(&mut token.queue, msg) });
             }
             let cx = pending.start_wait(waker);
             self.senders
@@ -687,18 +820,57 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         }
     }
 
+    /// `send` past its quick case (a tail call, so that the quick case keeps nothing
+    /// across it): spins briefly for room, then parks (`send_parked`).
+    #[inline(never)]
+    fn send_slow(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut token = Token::default();
+        if !self.reserve_spinning(&mut token) {
+            return self.send_parked(msg, deadline);
+        }
+        // SAFETY: reserved on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut token.queue, msg) }.map_err(SendTimeoutError::Disconnected)
+    }
+
     /// A blocking `send` that found no room: parks with its message in the wait list
-    /// (see the module), until a receiver takes it, or room is made, the deadline
+    /// (see the module) until a receiver takes it, or room is made, the deadline
     /// passes or the channel is disconnected.
     #[inline(never)]
-    fn send_parked(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut token = Token::default();
-        let oper = Operation::hook(&token);
+    fn send_parked(
+        &self,
+        mut msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
         let id = self.senders.lock().extra.put(msg);
+        let mut token = Token::default();
+        let end = self.wait_parked(id, deadline, &mut token);
+        if end == Parking::Sent {
+            return Ok(());
+        }
+        // Unregistered, and unclaimed: the message is ours again. (Taken back in this
+        // one place: each place a message passes is a stack slot for it in an
+        // unoptimized build.)
+        msg = self.senders.lock().extra.take(id);
+        match end {
+            Parking::Claimed => {}
+            Parking::Timeout => return Err(SendTimeoutError::Timeout(msg)),
+            Parking::Sent | Parking::Disconnected => {
+                return Err(SendTimeoutError::Disconnected(msg))
+            }
+        }
+        // SAFETY: reserved on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut token.queue, msg) }.map_err(SendTimeoutError::Disconnected)
+    }
+
+    /// The wait of a send whose message is parked in slot `id`: until a receiver moves
+    /// it into the queue (`Sent`), or this send claims room in `token` itself
+    /// (`Claimed`), or the deadline passes or the channel is disconnected. Every end
+    /// but `Sent` leaves the message parked and the send unregistered.
+    fn wait_parked(&self, id: usize, deadline: Option<Instant>, token: &mut Token) -> Parking {
+        let oper = Operation::hook(token);
         loop {
             if deadline.is_some_and(expired) {
-                let msg = self.senders.lock().extra.take(id);
-                return Err(SendTimeoutError::Timeout(msg));
+                return Parking::Timeout;
             }
             let sel = Context::with(|cx| {
                 self.senders.lock().list.register_with_deal(oper, id, cx);
@@ -710,23 +882,17 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
             match sel {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),
                 // A receiver moved the message into the queue (and removed the entry).
-                Selected::Operation(_) => return Ok(()),
+                Selected::Operation(_) => return Parking::Sent,
                 Selected::Disconnected => {
-                    let mut senders = self.senders.lock();
-                    senders.list.unregister(oper);
-                    let msg = senders.extra.take(id);
-                    drop(senders);
-                    return Err(SendTimeoutError::Disconnected(msg));
+                    self.senders.unregister(oper);
+                    return Parking::Disconnected;
                 }
                 // Room may have been made, or the deadline passed: nobody took the
                 // message. The entry is gone if a notification removed it.
                 Selected::Aborted => drop(self.senders.unregister(oper)),
             }
-            if self.reserve_spinning(&mut token) {
-                let msg = self.senders.lock().extra.take(id);
-                // SAFETY: reserved on this side just now, and not held: never revoked.
-                return unsafe { self.push(&mut token, msg) }
-                    .map_err(SendTimeoutError::Disconnected);
+            if self.reserve_spinning(token) {
+                return Parking::Claimed;
             }
         }
     }

@@ -100,6 +100,8 @@ impl<K: Timer, T> RecvSide<T> for Receiving<Timed<K, T>> {
         token.timer.take().map(self.make).ok_or(())
     }
 
+    // Out of line: keeps `Receiver::recv`'s dispatch small for the channel flavors.
+    #[inline(never)]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
             if let Some(t) = self.timer.reserve() {

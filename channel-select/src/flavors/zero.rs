@@ -760,6 +760,8 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
         Ok(self.take(&mut self.lock(), token.deal))
     }
 
+    // Out of line: keeps the handles' flavor dispatch small for the buffered flavors.
+    #[inline(never)]
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut inner = self.lock();
         if let Some((msg, sender)) = self.take_offered(&mut inner) {
@@ -774,6 +776,8 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
         }
     }
 
+    // Out of line: keeps the handles' flavor dispatch small for the buffered flavors.
+    #[inline(never)]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         // Where a sender moves its message while we wait (see `Slot`).
         let slot = Slot {
@@ -937,6 +941,8 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         Ok(())
     }
 
+    // Out of line: keeps the handles' flavor dispatch small for the buffered flavors.
+    #[inline(never)]
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         let mut msg = Some(msg);
         let mut inner = self.lock();
@@ -1003,6 +1009,8 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         }
     }
 
+    // Out of line: keeps the handles' flavor dispatch small for the buffered flavors.
+    #[inline(never)]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut msg = Some(msg);
         let Err(disconnected) = self.send_in_place(&mut msg, deadline) else {
