@@ -30,11 +30,12 @@
 
 use crate::queue::{self, Queue, Reservation, Version};
 use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
-use crate::sync::{self, alloc_zeroed, load_after_fence, Backoff, UnsafeCell};
+use crate::sync::{self, init_uninit, load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
 use crossbeam_utils::CachePadded;
+use std::alloc::Layout;
 
 /// Slot state bit: the message has been written (or the slot made a hole).
 const WRITE: usize = 1;
@@ -90,23 +91,30 @@ enum Found {
 
 impl<T> Block<T> {
     /// Allocates an empty block directly on the heap (a block of large messages must
-    /// never pass through the stack).
+    /// never pass through the stack), built in place: its header and the slots'
+    /// states are written, the messages' memory is left as the allocator gives it
+    /// (zeroing it would cost as much as the messages' size, for nothing).
     fn alloc() -> *mut Block<T> {
-        // SAFETY: all-zero bytes are a valid empty block: null `next`, state 0, uninit
-        // messages; and `empty` builds the same block.
-        unsafe { alloc_zeroed(Block::empty) }
-    }
-
-    /// An empty block, built value by value (what `alloc` makes from zeroed memory).
-    fn empty() -> Block<T> {
-        Block {
-            next: AtomicPtr::new(ptr::null_mut()),
-            released: AtomicUsize::new(0),
-            slots: core::array::from_fn(|_| Slot {
-                msg: UnsafeCell::new(MaybeUninit::uninit()),
-                state: AtomicUsize::new(0),
-            }),
+        let layout = Layout::new::<Block<T>>();
+        // SAFETY: a block is not zero-sized: it has a header.
+        let this = unsafe { std::alloc::alloc(layout) } as *mut Block<T>;
+        if this.is_null() {
+            std::alloc::handle_alloc_error(layout);
         }
+        // SAFETY: `this` is a fresh allocation of a `Block<T>`, valid for writes. Each
+        // field is written once, in place; a message cell is valid uninitialized
+        // (`init_uninit` builds what loom needs).
+        unsafe {
+            ptr::addr_of_mut!((*this).next).write(AtomicPtr::new(ptr::null_mut()));
+            ptr::addr_of_mut!((*this).released).write(AtomicUsize::new(0));
+            let slots = ptr::addr_of_mut!((*this).slots) as *mut Slot<T>;
+            for i in 0..BLOCK_CAP {
+                let slot = slots.add(i);
+                ptr::addr_of_mut!((*slot).state).write(AtomicUsize::new(0));
+                init_uninit(ptr::addr_of_mut!((*slot).msg));
+            }
+        }
+        this
     }
 
     /// Counts a slot of `this` released (see `ListQueue::release`); true for the last

@@ -114,30 +114,6 @@ mod imp {
         }
     }
 
-    /// Allocates a `T` directly on the heap, every byte zero (`init` is what loom
-    /// builds instead); null-checked.
-    ///
-    /// # Safety
-    /// All-zero bytes are a valid `T`, the same value as `init()`.
-    ///
-    /// ```
-    /// // SAFETY: zero is a valid `[u64; 4]`, the one `init` builds.
-    /// let p = unsafe { channel_core::sync::alloc_zeroed(|| [0u64; 4]) };
-    /// // SAFETY: `p` is a valid, initialized, uniquely owned allocation of a `[u64; 4]`.
-    /// let b = unsafe { Box::from_raw(p) };
-    /// assert_eq!(*b, [0; 4]);
-    /// ```
-    pub unsafe fn alloc_zeroed<T>(_init: impl FnOnce() -> T) -> *mut T {
-        let layout = std::alloc::Layout::new::<T>();
-        assert!(layout.size() != 0, "alloc_zeroed of a zero-sized type");
-        // SAFETY: the layout is not zero-sized (checked above).
-        let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
-        if p.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
-        p
-    }
-
     /// Prepares an uninitialized message cell in place: nothing to do, an
     /// `UnsafeCell<MaybeUninit<T>>` is valid uninitialized (loom's cell is not).
     ///
@@ -340,15 +316,6 @@ mod imp {
         pub fn is_completed(&self) -> bool {
             self.0.get() >= 1
         }
-    }
-
-    /// Allocates a `T` on the heap: loom's atomics are not plain memory, so the value
-    /// is built by `init` rather than zeroed.
-    ///
-    /// # Safety
-    /// As in normal builds: all-zero bytes are a valid `T`, the same as `init()`.
-    pub unsafe fn alloc_zeroed<T>(init: impl FnOnce() -> T) -> *mut T {
-        Box::into_raw(Box::new(init()))
     }
 
     /// Prepares an uninitialized message cell in place: loom's cell must be built.
