@@ -76,6 +76,8 @@ pub struct ArrayQueue<T> {
     cap: usize,
     /// The smallest power of two above every index: the hole and disconnection bit.
     mark: usize,
+    /// `mark - 1`: the index bits of a position (kept, not computed, on the hot path).
+    index_mask: usize,
     /// The bit above `mark`: a held claim.
     held: usize,
     /// The value added to a position to go one lap around: the bit above `held`.
@@ -136,6 +138,7 @@ impl<T> ArrayQueue<T> {
             buffer: slots.into_boxed_slice(),
             cap,
             mark,
+            index_mask: mark - 1,
             held: mark << 1,
             one_lap: mark << 2,
         }
@@ -144,11 +147,11 @@ impl<T> ArrayQueue<T> {
     /// The slot serving position `pos`.
     #[inline]
     fn slot(&self, pos: usize) -> &Slot<T> {
-        let index = pos & (self.mark - 1);
+        let index = pos & self.index_mask;
         debug_assert!(index < self.cap, "a position's index is below the capacity");
         // SAFETY: every position `head` and `tail` ever hold is 0 or made by
         // `next_position`, whose index part stays below `cap` (it wraps to the next lap
-        // at `cap`); the flag bits lie above `mark - 1` and are masked off. So `index`
+        // at `cap`); the flag bits lie above `index_mask` and are masked off. So `index`
         // is in bounds of `buffer` (`cap` slots). This is the hottest line of the ring:
         // the bounds check cost two instructions per access.
         unsafe { self.buffer.get_unchecked(index) }
@@ -157,7 +160,7 @@ impl<T> ArrayQueue<T> {
     /// The position after `pos`: the next index, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
-        let index = pos & (self.mark - 1);
+        let index = pos & self.index_mask;
         if index + 1 < self.cap {
             pos + 1
         } else {
@@ -167,8 +170,8 @@ impl<T> ArrayQueue<T> {
 
     /// Number of positions between `head` and `tail` (flag bits cleared).
     fn distance(&self, head: usize, tail: usize) -> usize {
-        let hix = head & (self.mark - 1);
-        let tix = tail & (self.mark - 1);
+        let hix = head & self.index_mask;
+        let tix = tail & self.index_mask;
         if hix < tix {
             tix - hix
         } else if hix > tix {

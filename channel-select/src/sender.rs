@@ -2,6 +2,7 @@
 
 use crate::channel::{acquire, deadline_after, release, with_sender, Sender, SenderFlavor, Shared};
 use crate::errors::{SendError, SendTimeoutError, TrySendError};
+use crate::flavors::queued::quick;
 use crate::flavors::{Chan, SelectHandle, SendSide};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use core::fmt;
@@ -43,7 +44,36 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        with_sender!(self.flavor, c => c.sending().try_send(msg))
+        // As in `send`.
+        let call: fn(&Self, T) -> Result<(), TrySendError<T>> = if quick::<T>() {
+            Self::try_send_quick
+        } else {
+            Self::try_send_slow
+        };
+        call(self, msg)
+    }
+
+    /// The buffered flavors' quick case inlined (see `send_quick`).
+    #[inline]
+    fn try_send_quick(&self, msg: T) -> Result<(), TrySendError<T>> {
+        match &self.flavor {
+            SenderFlavor::Array(c) => c.sending().send_quick(msg, |msg| self.try_send_slow(msg)),
+            SenderFlavor::List(c) => c.sending().send_quick(msg, |msg| self.try_send_slow(msg)),
+            SenderFlavor::Zero(_) => self.try_send_slow(msg),
+        }
+    }
+
+    /// `try_send` past its quick case.
+    #[inline(never)]
+    fn try_send_slow(&self, msg: T) -> Result<(), TrySendError<T>> {
+        self.send_side().try_send(msg)
+    }
+
+    /// The sending side with its message type, behind one call: the message then
+    /// passes through one call site here, not one per flavor (each is a stack slot
+    /// for it in an unoptimized build). For the calls past the quick case only.
+    fn send_side(&self) -> &dyn SendSide<T> {
+        with_sender!(self.flavor, c => c.sending())
     }
 
     /// Sends `msg`, blocking while the channel is full.
@@ -59,7 +89,32 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
-        with_sender!(self.flavor, c => c.sending().send(msg, None)).map_err(|e| match e {
+        // One call that the message passes through (each such call is a stack slot for
+        // it in an unoptimized build); the choice is a constant of `T`.
+        let call: fn(&Self, T) -> Result<(), SendError<T>> = if quick::<T>() {
+            Self::send_quick
+        } else {
+            Self::send_slow
+        };
+        call(self, msg)
+    }
+
+    /// A buffered channel's quick case (room at once, no contention), inlined into the
+    /// caller; everything else (other flavors, waiting) is the out-of-line
+    /// `send_slow`, so the quick case sets up no frame.
+    #[inline]
+    fn send_quick(&self, msg: T) -> Result<(), SendError<T>> {
+        match &self.flavor {
+            SenderFlavor::Array(c) => c.sending().send_quick(msg, |msg| self.send_slow(msg)),
+            SenderFlavor::List(c) => c.sending().send_quick(msg, |msg| self.send_slow(msg)),
+            SenderFlavor::Zero(_) => self.send_slow(msg),
+        }
+    }
+
+    /// `send` past its quick case.
+    #[inline(never)]
+    fn send_slow(&self, msg: T) -> Result<(), SendError<T>> {
+        self.send_side().send(msg, None).map_err(|e| match e {
             SendTimeoutError::Disconnected(m) => SendError(m),
             SendTimeoutError::Timeout(_) => unreachable!("send without deadline timed out"),
         })

@@ -714,18 +714,38 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
         }
     }
 
-    /// The quick case inlined (room at once, no contention); the rest out of line.
+    /// Spins briefly for room, then parks. (The handle's `send` tries `send_quick`
+    /// first.)
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let Some(mut claim) = self.queue.reserve_send_fast() else {
-            return self.send_slow(msg, deadline);
-        };
-        // SAFETY: claimed on this side just now, and not held: never revoked.
-        unsafe { self.push(&mut claim, msg) }.map_err(SendTimeoutError::Disconnected)
+        let mut token = Token::default();
+        if !self.reserve_spinning(&mut token) {
+            return self.send_parked(msg, deadline);
+        }
+        // SAFETY: reserved on this side just now, and not held: never revoked.
+        unsafe { self.push(&mut token.queue, msg) }.map_err(SendTimeoutError::Disconnected)
     }
 }
 
 impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
+    /// A send's quick case, inlined into the handle's call: room claimed at once and
+    /// the message written, or else `slow(msg)`, the whole call out of line.
+    #[inline]
+    pub(crate) fn send_quick<E>(
+        &self,
+        msg: T,
+        slow: impl FnOnce(T) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(mut claim) = self.queue.reserve_send_fast() else {
+            return slow(msg);
+        };
+        // SAFETY: claimed on this side just now, and not held: never revoked.
+        match unsafe { self.push(&mut claim, msg) } {
+            Ok(()) => Ok(()),
+            Err(_) => unreachable!("a quick claim is no disconnection"),
+        }
+    }
+
     /// Claims a send now if there is room (or the disconnection): the quick case
     /// inlined, with the claim in registers.
     #[inline(always)]
@@ -818,18 +838,6 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
                 Err(_) => return Poll::Pending,
             }
         }
-    }
-
-    /// `send` past its quick case (a tail call, so that the quick case keeps nothing
-    /// across it): spins briefly for room, then parks (`send_parked`).
-    #[inline(never)]
-    fn send_slow(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut token = Token::default();
-        if !self.reserve_spinning(&mut token) {
-            return self.send_parked(msg, deadline);
-        }
-        // SAFETY: reserved on this side just now, and not held: never revoked.
-        unsafe { self.push(&mut token.queue, msg) }.map_err(SendTimeoutError::Disconnected)
     }
 
     /// A blocking `send` that found no room: parks with its message in the wait list
