@@ -477,8 +477,12 @@ impl<T> Queue<T> for ArrayQueue<T> {
             }
             self.phantoms.fetch_sub(1, Ordering::SeqCst);
         }
+        // The pointer leaves the closure (loom checks the access at `with_mut`): a
+        // closure that took the message would keep more copies of it on the stack of
+        // an unoptimized build.
+        let cell = slot.msg.with_mut(|p| p);
         // SAFETY: the slot is ours until the stamp store below.
-        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
+        unsafe { cell.cast::<T>().write(msg) };
         // Release: publishes the message to the receiver whose Acquire stamp load
         // sees this stamp.
         slot.stamp.store(pos + 1, Ordering::Release);

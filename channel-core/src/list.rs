@@ -1,10 +1,11 @@
 //! The unbounded segmented list for `unbounded()`.
 //!
-//! Messages live in fixed-size blocks of `BLOCK_CAP` slots linked into a list. Both
-//! `head` and `tail` are a *position*: a counter plus a pointer to the current block.
-//! A counter counts slots in steps of `1 << SHIFT`; its offset within a block,
-//! `(counter >> SHIFT) % LAP`, runs from 0 to `BLOCK_CAP`, where the extra value
-//! `BLOCK_CAP` means "moving to the next block, wait".
+//! Messages live in blocks of `BLOCK_CAP` slots (`block_cap::<T>()`: more for small
+//! messages, see `lap`) linked into a list. Both `head` and `tail` are a *position*:
+//! a counter plus a pointer to the current block. A counter counts slots in steps of
+//! `1 << SHIFT`; its offset within a block, `(counter >> SHIFT) % LAP` (`LAP` is
+//! `BLOCK_CAP + 1`), runs from 0 to `BLOCK_CAP`, where the extra value `BLOCK_CAP`
+//! means "moving to the next block, wait".
 //!
 //! Invariants:
 //! - the sender that claims the last slot of a block installs the next block (allocated
@@ -46,14 +47,39 @@ const HELD: usize = 16;
 /// Slot state bit: the receiver that claimed the slot left before it was written.
 const REVOKED: usize = 32;
 
-/// Counter values per block, one more than the slots (the "moving on" value).
-#[cfg(not(loom))]
-const LAP: usize = 32;
-/// Counter values per block: small under loom, so models cross blocks in few steps.
-#[cfg(loom)]
-const LAP: usize = 4;
-/// Messages per block (public so that tests and loom models can cross blocks).
-pub const BLOCK_CAP: usize = LAP - 1;
+/// Counter values per block of `T`s, one more than its slots (the "moving on"
+/// value): 128 for messages of up to 24 bytes, 64 up to 120 bytes, else 32. A list of
+/// small messages then moves from block to block (a hand-over, a block reused or
+/// allocated) less often, while a block of big ones stays as big as before. Under
+/// loom, 4, so that models cross blocks in few steps.
+const fn lap<T>() -> usize {
+    if cfg!(loom) {
+        return 4;
+    }
+    let slot = core::mem::size_of::<Slot<T>>();
+    if slot <= 32 {
+        128
+    } else if slot <= 128 {
+        64
+    } else {
+        32
+    }
+}
+
+/// Messages per block of a list of `T`s (public so that tests and loom models can
+/// cross blocks).
+///
+/// ```
+/// use channel_core::{list::block_cap, ListQueue, Queue};
+/// let q = ListQueue::new();
+/// for i in 0..2 * block_cap::<u64>() + 1 {
+///     q.try_push(i as u64).unwrap(); // three blocks
+/// }
+/// assert_eq!(q.len(), 2 * block_cap::<u64>() + 1);
+/// ```
+pub const fn block_cap<T>() -> usize {
+    lap::<T>() - 1
+}
 /// Low counter bits reserved for flags.
 const SHIFT: usize = 1;
 /// Disconnected (in `tail`) or "head's block has a successor" (in `head`).
@@ -68,15 +94,18 @@ struct Slot<T> {
     state: AtomicUsize,
 }
 
-/// A block of slots and the link to the next block.
+/// A block: the link to the next block, then `block_cap::<T>()` slots, in one
+/// allocation (`Block::layout`); the slots are reached through raw pointers to the
+/// whole allocation (`Block::slot`), never through a reference to the header.
+#[repr(C)]
 struct Block<T> {
     /// The next block, null until installed.
     next: AtomicPtr<Block<T>>,
-    /// Slots released (done with for good); the release that makes it `BLOCK_CAP`
-    /// frees the block.
+    /// Slots released (done with for good); the release that makes it the block's
+    /// capacity retires the block.
     released: AtomicUsize,
-    /// The messages.
-    slots: [Slot<T>; BLOCK_CAP],
+    /// Where the slots begin.
+    slots: [Slot<T>; 0],
 }
 
 /// What a receiver found in the slot it claimed.
@@ -95,7 +124,7 @@ impl<T> Block<T> {
     /// states are written, the messages' memory is left as the allocator gives it
     /// (zeroing it would cost as much as the messages' size, for nothing).
     fn alloc() -> *mut Block<T> {
-        let layout = Layout::new::<Block<T>>();
+        let layout = Block::<T>::layout();
         // SAFETY: a block is not zero-sized: it has a header.
         let this = unsafe { std::alloc::alloc(layout) } as *mut Block<T>;
         if this.is_null() {
@@ -107,14 +136,46 @@ impl<T> Block<T> {
         unsafe {
             ptr::addr_of_mut!((*this).next).write(AtomicPtr::new(ptr::null_mut()));
             ptr::addr_of_mut!((*this).released).write(AtomicUsize::new(0));
-            let slots = ptr::addr_of_mut!((*this).slots) as *mut Slot<T>;
-            for i in 0..BLOCK_CAP {
-                let slot = slots.add(i);
+            for i in 0..block_cap::<T>() {
+                let slot = Block::slot_ptr(this, i);
                 ptr::addr_of_mut!((*slot).state).write(AtomicUsize::new(0));
                 init_uninit(ptr::addr_of_mut!((*slot).msg));
             }
         }
         this
+    }
+
+    /// The layout of a block: the header, then the slots. Panics if it overflows
+    /// (a message type of exabytes).
+    fn layout() -> Layout {
+        Layout::new::<Block<T>>()
+            .extend(Layout::array::<Slot<T>>(block_cap::<T>()).expect("block size overflow"))
+            .expect("block size overflow")
+            .0
+            .pad_to_align()
+    }
+
+    /// Slot `i` of block `this`, as a raw pointer with the whole block's provenance.
+    ///
+    /// # Safety
+    /// `this` is a block from `alloc` (alive or being built) and `i < block_cap`.
+    #[inline(always)]
+    unsafe fn slot_ptr(this: *const Block<T>, i: usize) -> *mut Slot<T> {
+        debug_assert!(i < block_cap::<T>(), "a slot index is below the capacity");
+        // SAFETY: `slots` is where `layout` puts the slots (`repr(C)`: the header's
+        // fields, then the slot array's alignment, as `Layout::extend` computes), and
+        // slot `i` lies inside the allocation (guaranteed by the caller).
+        unsafe { (ptr::addr_of!((*this).slots) as *mut Slot<T>).add(i) }
+    }
+
+    /// Slot `i` of block `this`.
+    ///
+    /// # Safety
+    /// `this` is alive for `'a` and `i < block_cap`.
+    #[inline(always)]
+    unsafe fn slot<'a>(this: *const Block<T>, i: usize) -> &'a Slot<T> {
+        // SAFETY: forwarded from the caller; an initialized slot of a live block.
+        unsafe { &*Block::slot_ptr(this, i) }
     }
 
     /// Counts a slot of `this` released (see `ListQueue::release`); true for the last
@@ -127,7 +188,7 @@ impl<T> Block<T> {
         // AcqRel: every release happens before the last one, which retires the block
         // (each releaser's accesses to the block come before its release).
         // SAFETY: the block is alive: the caller's slot is not released yet.
-        unsafe { &(*this).released }.fetch_add(1, Ordering::AcqRel) == BLOCK_CAP - 1
+        unsafe { &(*this).released }.fetch_add(1, Ordering::AcqRel) == block_cap::<T>() - 1
     }
 
     /// Under loom, writes every slot's message cell without touching it: freeing or
@@ -139,9 +200,9 @@ impl<T> Block<T> {
     #[inline(always)]
     unsafe fn claim_all(this: *mut Block<T>) {
         #[cfg(loom)]
-        // SAFETY: forwarded from the caller.
-        for slot in unsafe { &(*this).slots } {
-            slot.msg.with_mut(|_| ());
+        for i in 0..block_cap::<T>() {
+            // SAFETY: forwarded from the caller.
+            unsafe { Block::slot(this, i) }.msg.with_mut(|_| ());
         }
         #[cfg(not(loom))]
         let _ = this;
@@ -155,9 +216,18 @@ impl<T> Block<T> {
     unsafe fn free(this: *mut Block<T>) {
         // SAFETY: forwarded from the caller.
         unsafe { Block::claim_all(this) };
-        // SAFETY: `alloc` used the layout of `Block<T>`, as `Box` does; dropping the box
-        // drops no message (the slots are `MaybeUninit`).
-        drop(unsafe { Box::from_raw(this) });
+        // SAFETY: the block's fields and slots were built by `alloc` and are dropped
+        // once here (dropping a slot drops no message: they are `MaybeUninit`; in
+        // normal builds none of this does anything, loom's atomics and cells need it),
+        // then the allocation is freed with the layout it was made with.
+        unsafe {
+            for i in 0..block_cap::<T>() {
+                ptr::drop_in_place(Block::slot_ptr(this, i));
+            }
+            ptr::drop_in_place(ptr::addr_of_mut!((*this).next));
+            ptr::drop_in_place(ptr::addr_of_mut!((*this).released));
+            std::alloc::dealloc(this as *mut u8, Block::<T>::layout());
+        }
     }
 
     /// Waits until the next block is installed and returns it.
@@ -173,10 +243,15 @@ impl<T> Block<T> {
         }
     }
 
-    /// Looks at slot `offset`, which the caller has just claimed for reading: waits
-    /// out a plain sender mid-write, revokes a held send not written yet.
-    fn settle(&self, offset: usize) -> Found {
-        let slot = &self.slots[offset];
+    /// Looks at slot `offset` of `this`, which the caller has just claimed for
+    /// reading: waits out a plain sender mid-write, revokes a held send not written
+    /// yet.
+    ///
+    /// # Safety
+    /// `this` is alive (the caller's claim keeps it) and `offset < block_cap`.
+    unsafe fn settle(this: *const Block<T>, offset: usize) -> Found {
+        // SAFETY: forwarded from the caller.
+        let slot = unsafe { Block::slot(this, offset) };
         let backoff = Backoff::new();
         loop {
             // Acquire: pairs with the writer's Release setting `WRITE` (store or `fetch_or`).
@@ -300,8 +375,11 @@ impl<T> ListQueue<T> {
         // CAS below, and from there by whoever installs it (as a new block is).
         b.next.store(ptr::null_mut(), Ordering::Relaxed);
         b.released.store(0, Ordering::Relaxed);
-        for slot in &b.slots {
-            slot.state.store(0, Ordering::Relaxed);
+        for i in 0..block_cap::<T>() {
+            // SAFETY: ours alone, alive, `i` below the capacity.
+            unsafe { Block::slot(block, i) }
+                .state
+                .store(0, Ordering::Relaxed);
         }
         // Release: pairs with the Acquire swap in `fresh_block`.
         if self
@@ -333,12 +411,15 @@ impl<T> ListQueue<T> {
     /// `r` is a non-disconnected, uncompleted reservation of this queue: its block is
     /// alive (the slot is not released).
     unsafe fn slot<'a>(&self, r: &Reservation) -> &'a Slot<T> {
-        debug_assert!(r.aux < BLOCK_CAP, "a claimed offset is a slot of its block");
+        debug_assert!(
+            r.aux < block_cap::<T>(),
+            "a claimed offset is a slot of its block"
+        );
         // SAFETY: the block is alive (guaranteed by the caller), and a reservation's
         // offset is the slot it claimed, below `BLOCK_CAP` (`BLOCK_CAP` itself means
         // "moving to the next block", which no claim gets). Unchecked: this is the hot
         // path of every send and receive.
-        unsafe { (*(r.slot as *const Block<T>)).slots.get_unchecked(r.aux) }
+        unsafe { Block::slot(r.slot as *const Block<T>, r.aux) }
     }
 
     /// The full `reserve_send`: installs blocks, waits out a sender moving to the
@@ -356,8 +437,8 @@ impl<T> ListQueue<T> {
                 r.slot = ptr::null();
                 break true;
             }
-            let offset = (tail >> SHIFT) % LAP;
-            if offset == BLOCK_CAP {
+            let offset = (tail >> SHIFT) % lap::<T>();
+            if offset == block_cap::<T>() {
                 // Another sender is installing the next block.
                 backoff.snooze();
                 tail = self.tail.index.load(Ordering::Acquire);
@@ -365,7 +446,7 @@ impl<T> ListQueue<T> {
                 continue;
             }
             // About to take the last slot: have the next block ready before the CAS.
-            if offset + 1 == BLOCK_CAP && next_block.is_null() {
+            if offset + 1 == block_cap::<T>() && next_block.is_null() {
                 next_block = self.fresh_block();
             }
             if block.is_null() {
@@ -400,7 +481,7 @@ impl<T> ListQueue<T> {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
-                    if offset + 1 == BLOCK_CAP {
+                    if offset + 1 == block_cap::<T>() {
                         // We took the last slot: install the next block, then step the
                         // counter past the "moving" value. Release on each publishes the
                         // block to senders (tail) and receivers (`next`).
@@ -440,12 +521,12 @@ impl<T> ListQueue<T> {
         // The common case, inlined: the message is there. Acquire: pairs with the
         // writer's Release setting `WRITE`.
         debug_assert!(
-            offset < BLOCK_CAP,
+            offset < block_cap::<T>(),
             "a claimed offset is a slot of its block"
         );
         // SAFETY: our claim keeps `block` alive until the slot is released, and a
         // claimed offset is below `BLOCK_CAP`, as in `slot`.
-        let state = unsafe { (*block).slots.get_unchecked(offset) }
+        let state = unsafe { Block::slot(block, offset) }
             .state
             .load(Ordering::Acquire);
         // SAFETY: forwarded from the caller.
@@ -459,7 +540,7 @@ impl<T> ListQueue<T> {
     #[inline(never)]
     unsafe fn claimed_slow(&self, block: *mut Block<T>, offset: usize) -> bool {
         // SAFETY: our claim keeps `block` alive until the slot is released.
-        match unsafe { (*block).settle(offset) } {
+        match unsafe { Block::settle(block, offset) } {
             Found::Message => return true,
             Found::Hole => {
                 // SAFETY: we own the slot as its reader and are done with it.
@@ -484,8 +565,8 @@ impl<T> ListQueue<T> {
         let mut head = self.head.index.load(Ordering::Acquire);
         let mut block = self.head.block.load(Ordering::Acquire);
         loop {
-            let offset = (head >> SHIFT) % LAP;
-            if offset == BLOCK_CAP {
+            let offset = (head >> SHIFT) % lap::<T>();
+            if offset == block_cap::<T>() {
                 // Another receiver is moving head to the next block.
                 backoff.snooze();
                 head = self.head.index.load(Ordering::Acquire);
@@ -511,7 +592,7 @@ impl<T> ListQueue<T> {
                     }
                     return false;
                 }
-                if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                if (head >> SHIFT) / lap::<T>() != (tail >> SHIFT) / lap::<T>() {
                     new_head |= MARK_BIT;
                 }
             }
@@ -530,7 +611,7 @@ impl<T> ListQueue<T> {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
-                    if offset + 1 == BLOCK_CAP {
+                    if offset + 1 == block_cap::<T>() {
                         // We took the last slot: move head to the next block.
                         // SAFETY: `block` is alive: our slot in it is unreleased.
                         let next = unsafe { (*block).wait_next() };
@@ -582,8 +663,8 @@ impl<T> Queue<T> for ListQueue<T> {
         // Acquire: pairs with the Release stores that install blocks.
         let tail = self.tail.index.load(Ordering::Acquire);
         let block = self.tail.block.load(Ordering::Acquire);
-        let offset = (tail >> SHIFT) % LAP;
-        if tail & MARK_BIT != 0 || offset + 1 >= BLOCK_CAP || block.is_null() {
+        let offset = (tail >> SHIFT) % lap::<T>();
+        if tail & MARK_BIT != 0 || offset + 1 >= block_cap::<T>() || block.is_null() {
             return None;
         }
         self.tail
@@ -624,8 +705,10 @@ impl<T> Queue<T> for ListQueue<T> {
         // SAFETY: the caller guarantees `r` came from `reserve_send` on this queue: the
         // block is alive (its slot `aux` is unreleased) and the slot is ours to write.
         let slot = unsafe { self.slot(r) };
+        // The pointer leaves the closure, as in the ring's `write`.
+        let cell = slot.msg.with_mut(|p| p);
         // SAFETY: as above: nobody reads the slot before `WRITE` is set.
-        slot.msg.with_mut(|p| unsafe { (*p).write(msg) });
+        unsafe { cell.cast::<T>().write(msg) };
         if !r.held() {
             // Nobody else writes the state of a slot whose send is not held (only a
             // held one can be revoked): it is 0 until this store. Release: publishes
@@ -694,15 +777,15 @@ impl<T> Queue<T> for ListQueue<T> {
         // Acquire: as in `reserve_recv_slow`.
         let head = self.head.index.load(Ordering::Acquire);
         let block = self.head.block.load(Ordering::Acquire);
-        let offset = (head >> SHIFT) % LAP;
-        if offset + 1 >= BLOCK_CAP || block.is_null() {
+        let offset = (head >> SHIFT) % lap::<T>();
+        if offset + 1 >= block_cap::<T>() || block.is_null() {
             return None;
         }
         let mut new_head = head + (1 << SHIFT);
         if new_head & MARK_BIT == 0 {
             // Acquire: pairs with the senders' CAS; a stale tail only looks emptier.
             let tail = self.tail.index.load(Ordering::Acquire);
-            if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+            if (head >> SHIFT) / lap::<T>() != (tail >> SHIFT) / lap::<T>() {
                 new_head |= MARK_BIT;
             }
             if head >> SHIFT == tail >> SHIFT {
@@ -716,7 +799,7 @@ impl<T> Queue<T> for ListQueue<T> {
         // SAFETY: we just moved head past slot `offset` of `block`, which keeps the
         // block alive; a claimed offset is below `BLOCK_CAP`, as in `slot`. Acquire:
         // pairs with the writer's Release setting `WRITE`.
-        let state = unsafe { (*block).slots.get_unchecked(offset) }
+        let state = unsafe { Block::slot(block, offset) }
             .state
             .load(Ordering::Acquire);
         Some(Reservation {
@@ -799,18 +882,18 @@ impl<T> Queue<T> for ListQueue<T> {
             tail &= !((1 << SHIFT) - 1);
             head &= !((1 << SHIFT) - 1);
             // A counter parked on the "moving" value counts as the next block's start.
-            if (tail >> SHIFT) & (LAP - 1) == LAP - 1 {
+            if (tail >> SHIFT) & (lap::<T>() - 1) == lap::<T>() - 1 {
                 tail = tail.wrapping_add(1 << SHIFT);
             }
-            if (head >> SHIFT) & (LAP - 1) == LAP - 1 {
+            if (head >> SHIFT) & (lap::<T>() - 1) == lap::<T>() - 1 {
                 head = head.wrapping_add(1 << SHIFT);
             }
             // Rebase both on head's block so the division below counts blocks.
-            let lap = (head >> SHIFT) / LAP;
-            tail = tail.wrapping_sub((lap * LAP) << SHIFT) >> SHIFT;
-            head = head.wrapping_sub((lap * LAP) << SHIFT) >> SHIFT;
+            let laps = (head >> SHIFT) / lap::<T>();
+            tail = tail.wrapping_sub((laps * lap::<T>()) << SHIFT) >> SHIFT;
+            head = head.wrapping_sub((laps * lap::<T>()) << SHIFT) >> SHIFT;
             // Each block boundary passed holds one "moving" value that is no message.
-            let claimed = tail - head - tail / LAP;
+            let claimed = tail - head - tail / lap::<T>();
             return claimed.saturating_sub(self.phantoms.load(Ordering::SeqCst));
         }
     }
@@ -840,10 +923,10 @@ impl<T> Drop for ListQueue<T> {
         let tail = self.tail.index.load(Ordering::Relaxed) & !MARK_BIT;
         let mut block = self.head.block.load(Ordering::Relaxed);
         while head != tail {
-            let offset = (head >> SHIFT) % LAP;
-            if offset < BLOCK_CAP {
+            let offset = (head >> SHIFT) % lap::<T>();
+            if offset < block_cap::<T>() {
                 // SAFETY: `block` is alive while we walk it (freed below, at its end).
-                let slot = unsafe { &(*block).slots[offset] };
+                let slot = unsafe { Block::slot(block, offset) };
                 // Only a written slot that is no hole holds a message: a claim never
                 // completed (a forgotten send) holds none.
                 if slot.state.load(Ordering::Relaxed) & (WRITE | HOLE) == WRITE {

@@ -3,10 +3,13 @@
 //! Run: `RUSTFLAGS="--cfg loom" cargo test --release -p channel-core --test loom_list`
 #![cfg(loom)]
 
-use channel_core::list::BLOCK_CAP;
+use channel_core::list::block_cap;
 use channel_core::{ListQueue, PushError, Queue, Reservation};
 use loom::sync::Arc;
 use loom::thread;
+
+/// Messages per block of the models' lists (3 under loom).
+const BLOCK_CAP: usize = block_cap::<usize>();
 
 /// Receives `n` messages, yielding while the queue is empty.
 fn pop_n(q: &ListQueue<usize>, n: usize) -> Vec<usize> {

@@ -2,6 +2,7 @@
 //! completed only leak their slot, and the destructors drop only written messages
 //! (run under Miri by `scripts/miri.sh`).
 
+use channel_core::list::block_cap;
 use channel_core::{ArrayQueue, ListQueue, PushError, Queue, Reservation};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -50,7 +51,53 @@ fn a_ring_dropped_with_open_send_claims_drops_only_written_messages() {
 fn a_list_dropped_with_open_send_claims_drops_only_written_messages() {
     static DROPS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
     claims_left_open_then_drop(ListQueue::new(), 2, &DROPS[0]);
-    claims_left_open_then_drop(ListQueue::new(), 40, &DROPS[1]); // several blocks
+    // Several blocks.
+    claims_left_open_then_drop(ListQueue::new(), 2 * block_cap::<Counted>() + 5, &DROPS[1]);
+}
+
+/// Fills a list over several blocks, drains most of it (the drained blocks retired,
+/// one kept as the spare and reused), fills it again, and drops it with messages in
+/// it: FIFO throughout, and every message dropped once. For a small message (long
+/// blocks) and a big one (short blocks).
+fn churn_then_drop<T>(make: impl Fn(usize) -> T, id: impl Fn(&T) -> usize) {
+    let cap = block_cap::<T>();
+    let q = ListQueue::new();
+    let (mut sent, mut received) = (0, 0);
+    for (push, pop) in [(3 * cap + 1, 2 * cap + 3), (2 * cap, cap), (cap / 2, 0)] {
+        for _ in 0..push {
+            q.try_push(make(sent))
+                .unwrap_or_else(|_| panic!("unbounded"));
+            sent += 1;
+        }
+        for _ in 0..pop {
+            let m = q.try_pop().unwrap().expect("a message");
+            assert_eq!(id(&m), received, "FIFO");
+            received += 1;
+        }
+    }
+    assert_eq!(q.len(), sent - received);
+}
+
+#[test]
+fn a_list_reuses_drained_blocks_and_drops_what_is_left() {
+    static SMALL: AtomicUsize = AtomicUsize::new(0);
+    static BIG: AtomicUsize = AtomicUsize::new(0);
+    /// A small message: long blocks. (The `Counted` counts its drop.)
+    struct Small(#[allow(dead_code)] Counted, usize);
+    /// A big one: short blocks.
+    struct Big(#[allow(dead_code)] Counted, usize, [u8; 200]);
+    assert!(block_cap::<Big>() < block_cap::<Small>());
+    churn_then_drop(|i| Small(Counted(&SMALL), i), |m| m.1);
+    churn_then_drop(
+        |i| Big(Counted(&BIG), i, [i as u8; 200]),
+        |m| {
+            assert!(m.2.iter().all(|&x| x == m.1 as u8), "intact");
+            m.1
+        },
+    );
+    let sent = |cap: usize| 3 * cap + 1 + 2 * cap + cap / 2;
+    assert_eq!(SMALL.load(Ordering::SeqCst), sent(block_cap::<Small>()));
+    assert_eq!(BIG.load(Ordering::SeqCst), sent(block_cap::<Big>()));
 }
 
 #[test]
