@@ -53,9 +53,8 @@ const REVOKED: usize = 32;
 /// moves from block to block (a hand-over, a block reused or allocated) less often;
 /// a block stays within the size that allocators serve from a thread's own cache
 /// (glibc's tcache: up to 1032 bytes), since blocks are allocated by a sender and
-/// freed by a receiver: bigger ones went through the allocator's shared arena lock,
-/// which doubled the time of `spsc unbounded` in a full comparison run. Under loom,
-/// 4, so that models cross blocks in few steps.
+/// freed by a receiver, and a bigger one goes through the allocator's shared arena.
+/// Under loom, 4, so that models cross blocks in few steps.
 const fn lap<T>() -> usize {
     if cfg!(loom) {
         return 4;
