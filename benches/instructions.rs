@@ -1,6 +1,7 @@
 //! Instructions per send + receive pair, counted by callgrind: a figure that does not
 //! move with the machine's noise, for every library's blocking API on `bounded(1)`,
-//! `bounded(1000)` and unbounded.
+//! `bounded(1000)` and unbounded, and for every async API the same way, each send and
+//! receive a future polled once.
 //!
 //! `cargo bench --bench instructions` (about a minute; needs `valgrind`) runs this
 //! binary once per library and flavor under `valgrind --tool=callgrind
@@ -29,19 +30,63 @@ const PAIRS: u64 = 100_000;
 /// The function whose instructions callgrind counts.
 const COUNTED: &str = "*counted_pairs*";
 
+/// Which API of a library a count measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Api {
+    /// `send` and `recv`.
+    Blocking,
+    /// Send and receive futures, each polled once.
+    Async,
+}
+
+impl Api {
+    const BOTH: [Api; 2] = [Api::Blocking, Api::Async];
+
+    /// Its name on the child's command line and in file names.
+    fn name(self) -> &'static str {
+        match self {
+            Api::Blocking => "blocking",
+            Api::Async => "async",
+        }
+    }
+
+    /// The libraries it is counted for.
+    fn libraries(self) -> Vec<Library> {
+        match self {
+            Api::Blocking => library::with_blocking_api(),
+            Api::Async => library::with_async_api(),
+        }
+    }
+
+    /// Runs `lib`'s counted loop of this API: `pairs` messages on `flavor`.
+    fn count_seq(self, lib: Library, flavor: Flavor, pairs: u64) -> u64 {
+        match self {
+            Api::Blocking => lib.count_seq(flavor, pairs),
+            Api::Async => lib.count_async_seq(flavor, pairs),
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--count") {
-        // The child under valgrind: `--count LIBRARY FLAVOR PAIRS`.
-        let [lib, flavor, pairs] = [1, 2, 3].map(|k| args.get(i + k).map_or("", String::as_str));
-        let pairs = pairs.parse().expect("--count LIBRARY FLAVOR PAIRS");
-        library_named(lib).count_seq(flavor_named(flavor), pairs);
+        // The child under valgrind: `--count API LIBRARY FLAVOR PAIRS`.
+        let [api, lib, flavor, pairs] =
+            [1, 2, 3, 4].map(|k| args.get(i + k).map_or("", String::as_str));
+        let api = Api::BOTH
+            .into_iter()
+            .find(|a| a.name() == api)
+            .expect("--count API LIBRARY FLAVOR PAIRS");
+        let pairs = pairs.parse().expect("--count API LIBRARY FLAVOR PAIRS");
+        api.count_seq(library_named(lib), flavor_named(flavor), pairs);
         return;
     }
     if !args.iter().any(|a| a == "--bench") {
-        for lib in library::with_blocking_api() {
-            for flavor in FLAVORS {
-                lib.count_seq(flavor, 2_000);
+        for api in Api::BOTH {
+            for lib in api.libraries() {
+                for flavor in FLAVORS {
+                    api.count_seq(lib, flavor, 2_000);
+                }
             }
         }
         eprintln!("smoke test: every counted loop ran");
@@ -56,7 +101,7 @@ fn main() {
         .position(|a| a == "--pairs")
         .and_then(|i| args.get(i + 1))
         .map_or(PAIRS, |n| n.parse().expect("--pairs wants a number"));
-    let table = table(pairs);
+    let table = Api::BOTH.map(|api| table(api, pairs)).join("\n");
     println!("{table}");
     let path = out_dir().join("table.md");
     match std::fs::write(&path, &table) {
@@ -65,12 +110,20 @@ fn main() {
     }
 }
 
-/// The markdown table: one row per library, one column per flavor, each figure the
-/// instructions of a send and a receive (the loop's own subtracted); then the loop's.
-fn table(pairs: u64) -> String {
+/// The markdown table of `api`: one row per library, one column per flavor, each
+/// figure the instructions of a send and a receive (the loop's own subtracted); then
+/// the loop's.
+fn table(api: Api, pairs: u64) -> String {
+    let what = match api {
+        Api::Blocking => "Instructions per send + receive pair",
+        Api::Async => {
+            "Async: instructions per send future + receive future, each polled once \
+             (a waker that does nothing; none waits)"
+        }
+    };
     let mut out = format!(
-        "Instructions per send + receive pair (callgrind, one thread, {pairs} pairs in \
-         batches of the capacity, 1000 when unbounded; setup and the first batch not counted):\n\n\
+        "{what} (callgrind, one thread, {pairs} pairs in batches of the capacity, 1000 \
+         when unbounded; setup and the first batch not counted):\n\n\
          | library |"
     );
     for flavor in FLAVORS {
@@ -81,24 +134,24 @@ fn table(pairs: u64) -> String {
     out.push('\n');
     // Per flavor, the loop's own instructions a pair, as each run counted them.
     let mut loops: [Vec<String>; FLAVORS.len()] = Default::default();
-    for lib in library::with_blocking_api() {
+    for lib in api.libraries() {
         let _ = write!(out, "| {} |", lib.name);
         for (k, flavor) in FLAVORS.into_iter().enumerate() {
-            let shown = match count(lib, flavor, pairs) {
+            let shown = match count(api, lib, flavor, pairs) {
                 Ok(Counted { total, own }) => {
                     let own = own.unwrap_or(0);
                     loops[k].push(format!("{:.0}", own as f64 / pairs as f64));
                     format!("{:.1}", (total - own) as f64 / pairs as f64)
                 }
                 Err(e) => {
-                    eprintln!("{} on {}: {e}", lib.name, flavor.name());
+                    eprintln!("{} ({}) on {}: {e}", lib.name, api.name(), flavor.name());
                     "error".to_string()
                 }
             };
             let _ = write!(out, " {shown} |");
         }
         out.push('\n');
-        eprintln!("counted {}", lib.name);
+        eprintln!("counted {} ({})", lib.name, api.name());
     }
     out.push_str(&loop_note(&mut loops));
     out
@@ -133,14 +186,15 @@ struct Counted {
 }
 
 /// What callgrind counts in `counted_pairs` when `lib` sends and receives `pairs`
-/// messages on `flavor`.
-fn count(lib: Library, flavor: Flavor, pairs: u64) -> Result<Counted, String> {
+/// messages on `flavor` with `api`.
+fn count(api: Api, lib: Library, flavor: Flavor, pairs: u64) -> Result<Counted, String> {
     let dir = out_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let file = dir.join(format!(
-        "{}.{}.callgrind",
+        "{}.{}.{}.callgrind",
         plain(lib.name),
-        plain(flavor.name())
+        plain(flavor.name()),
+        api.name()
     ));
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let run = Command::new("valgrind")
@@ -148,7 +202,13 @@ fn count(lib: Library, flavor: Flavor, pairs: u64) -> Result<Counted, String> {
         .arg(format!("--callgrind-out-file={}", file.display()))
         .arg(format!("--toggle-collect={COUNTED}"))
         .arg(me)
-        .args(["--count", lib.name, flavor.name(), &pairs.to_string()])
+        .args([
+            "--count",
+            api.name(),
+            lib.name,
+            flavor.name(),
+            &pairs.to_string(),
+        ])
         .output()
         .map_err(|e| e.to_string())?;
     if !run.status.success() {
@@ -178,7 +238,7 @@ fn own_cost(file: &Path) -> Option<u64> {
 
 /// The library called `name`.
 fn library_named(name: &str) -> Library {
-    library::with_blocking_api()
+    library::ALL
         .into_iter()
         .find(|l| l.name == name)
         .unwrap_or_else(|| panic!("no library {name:?}"))

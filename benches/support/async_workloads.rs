@@ -8,12 +8,15 @@
 //! spawned with `tokio::spawn`; they and the threads wait at one barrier until all are
 //! started, then read the clock themselves, as the blocking runs' threads do.
 
-use super::workloads::{share, total, Span};
-use super::{check, round_messages, supports_async, AsyncCase, AsyncChannel, Flavor, Msg, Outcome};
+use super::workloads::{counted_pairs, in_batches, share, total, Span};
+use super::{check, round_messages, supports_async, AsyncCase, AsyncChannel, Consumers, Flavor};
+use super::{Msg, Outcome};
+use std::cell::RefCell;
 use std::future::Future;
 use std::ops::Range;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 use tokio::sync::Barrier;
@@ -161,4 +164,52 @@ async fn spawn_all(tasks: Vec<Task>, start_line: &Arc<Barrier>) -> Vec<Span> {
         }
     }
     spans
+}
+
+/// The async loop whose instructions `instructions.rs` has callgrind count:
+/// [`workloads::count_seq`](super::workloads::count_seq)'s, each send and receive one
+/// future of `L` polled once, with a waker that does nothing (the channel always has
+/// room or a message then, so none waits): what a task pays for an operation that
+/// completes at once. Returns the messages' sum.
+pub fn count_seq<L: AsyncChannel>(flavor: Flavor, n: u64) -> u64 {
+    let batch = flavor.capacity().map_or(1000, |cap| cap as u64);
+    assert!(batch > 0, "seq cannot run on a rendezvous channel");
+    let (tx, rx) = L::new(flavor, Consumers::One);
+    let rx = RefCell::new(rx);
+    let warm_up = || recv_now::<L>(&mut rx.borrow_mut());
+    in_batches(batch, 0..batch, |msg| send_now::<L>(&tx, msg), warm_up);
+    // Opaque pointers, as in the blocking loop: the loop is the same for every library.
+    let send: fn(&L::Tx, Msg) = std::hint::black_box(send_now::<L>);
+    let recv: fn(&mut L::Rx) -> Option<Msg> = std::hint::black_box(recv_now::<L>);
+    let (count, sum) = counted_pairs(
+        batch,
+        0..n,
+        |msg| send(&tx, msg),
+        || recv(&mut rx.borrow_mut()),
+    );
+    assert_eq!(
+        (count, sum),
+        (n, n * n.saturating_sub(1) / 2),
+        "{}",
+        L::NAME
+    );
+    sum
+}
+
+/// Polls `fut` once; it must complete (`what` names it in the panic).
+fn ready<F: Future>(fut: Pin<&mut F>, what: &str) -> F::Output {
+    match fut.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("{what} waited with the channel ready"),
+    }
+}
+
+/// A send future of `L`, polled once where it was made (not moved first).
+fn send_now<L: AsyncChannel>(tx: &L::Tx, msg: Msg) {
+    ready(pin!(L::send(tx, msg)), L::NAME);
+}
+
+/// A receive future of `L`, polled once where it was made.
+fn recv_now<L: AsyncChannel>(rx: &mut L::Rx) -> Option<Msg> {
+    ready(pin!(L::recv(rx)), L::NAME)
 }

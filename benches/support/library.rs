@@ -79,6 +79,9 @@ struct Async {
     supports: fn(AsyncCase, Flavor) -> bool,
     /// One run of an async case (see [`async_workloads::run`]).
     run: fn(AsyncCase, Flavor, u64) -> Outcome,
+    /// The async loop whose instructions are counted (see
+    /// [`async_workloads::count_seq`]).
+    count_seq: fn(Flavor, u64) -> u64,
 }
 
 impl Async {
@@ -87,6 +90,7 @@ impl Async {
         Async {
             supports: supports_async::<L>,
             run: async_workloads::run::<L>,
+            count_seq: async_workloads::count_seq::<L>,
         }
     }
 }
@@ -176,6 +180,15 @@ impl Library {
     pub fn count_seq(&self, flavor: Flavor, n: u64) -> u64 {
         (self.blocking_api().count_seq)(flavor, n)
     }
+
+    /// As `count_seq`, with its async API: futures polled once (see
+    /// [`async_workloads::count_seq`]). Panics for a library without one.
+    pub fn count_async_seq(&self, flavor: Flavor, n: u64) -> u64 {
+        let api = self
+            .asynchronous
+            .unwrap_or_else(|| panic!("{} has no async API", self.name));
+        (api.count_seq)(flavor, n)
+    }
 }
 
 impl PartialEq for Library {
@@ -241,4 +254,11 @@ pub const ALL: [Library; 9] = [
 /// ones): the rows of the memory and idle CPU tables and of the instruction counts.
 pub fn with_blocking_api() -> Vec<Library> {
     ALL.into_iter().filter(Library::has_blocking_api).collect()
+}
+
+/// The libraries of [`ALL`] with an async API: the rows of the async instruction counts.
+pub fn with_async_api() -> Vec<Library> {
+    ALL.into_iter()
+        .filter(|l| l.asynchronous.is_some())
+        .collect()
 }

@@ -189,7 +189,7 @@ fn seq<L: Channel>(flavor: Flavor, n: u64) -> (Duration, u64, u64) {
 /// Sends `msgs` `batch` at a time, receiving each batch before the next: `seq`'s
 /// loop; returns the count and sum received.
 #[inline]
-fn in_batches(
+pub(super) fn in_batches(
     batch: u64,
     msgs: Range<Msg>,
     send: impl Fn(Msg),
@@ -237,7 +237,7 @@ pub fn count_seq<L: Channel>(flavor: Flavor, n: u64) -> u64 {
 /// callgrind counts what runs inside this function (`--toggle-collect=*counted_pairs*`),
 /// so it stays out of line and its name stays unique.
 #[inline(never)]
-fn counted_pairs(
+pub(super) fn counted_pairs(
     batch: u64,
     msgs: Range<Msg>,
     send: impl Fn(Msg),

@@ -12,8 +12,9 @@ use crate::channel::{
     with_receiver, with_sender, Receiver, ReceiverFlavor, Sender, SenderFlavor, Shared,
 };
 use crate::errors::{RecvError, SendError};
+use crate::flavors::queued::quick;
 use crate::flavors::{RecvSide, SendSide};
-use crate::select::Pending;
+use crate::select::{LazyPending, Pending};
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
@@ -39,8 +40,9 @@ pub struct SendFuture<'a, T> {
     sender: &'a Sender<T>,
     /// The message, until it is sent or handed back.
     msg: Option<T>,
-    /// The wait in progress.
-    pending: Pending,
+    /// The wait in progress; `None` until a poll cannot complete at once, so that a
+    /// send that completes in its first poll never sets one up.
+    pending: LazyPending,
 }
 
 /// The future of [`Receiver::recv_async`]: the next message, or `RecvError` once the
@@ -61,8 +63,9 @@ pub struct SendFuture<'a, T> {
 pub struct RecvFuture<'a, T> {
     /// The channel.
     receiver: &'a Receiver<T>,
-    /// The wait in progress.
-    pending: Pending,
+    /// The wait in progress; `None` until a poll cannot complete at once (as for
+    /// `SendFuture`).
+    pending: LazyPending,
 }
 
 impl<T> Sender<T> {
@@ -84,23 +87,61 @@ impl<T> Sender<T> {
         SendFuture {
             sender: self,
             msg: Some(msg),
-            pending: Pending::new(),
+            pending: LazyPending::new(),
         }
     }
 
     /// Polls a send of `msg` (see `SendSide::poll_send`).
+    ///
+    /// A buffered channel's quick case (room there now, no wait in progress) is
+    /// inlined into the future's poll, as in the blocking `send`; the rest is one call.
+    #[inline]
     pub(crate) fn poll_send(
         &self,
-        pending: &mut Pending,
+        pending: &mut LazyPending,
         msg: &mut Option<T>,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
+        if quick::<T>() && pending.is_clear() {
+            let m = msg.take().expect("a send polled after it completed");
+            let res = match &self.flavor {
+                SenderFlavor::Array(c) => c.sending().send_now(m),
+                SenderFlavor::List(c) => c.sending().send_now(m),
+                SenderFlavor::Zero(_) => Err(m),
+            };
+            match res {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(m) => *msg = Some(m),
+            }
+        }
+        self.poll_send_slow(pending, msg, cx)
+    }
+
+    /// `poll_send` past its quick case.
+    #[inline(never)]
+    fn poll_send_slow(
+        &self,
+        pending: &mut LazyPending,
+        msg: &mut Option<T>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let pending = pending.start();
         with_sender!(self.flavor, c => c.sending().poll_send(pending, msg, cx.waker()))
             .map_err(SendError)
     }
 
-    /// Leaves a send's wait (its future is dropped).
-    pub(crate) fn cancel_send(&self, pending: &mut Pending) {
+    /// Leaves a send's wait (its future is dropped); nothing to do (inlined) when it
+    /// never waited.
+    #[inline]
+    pub(crate) fn cancel_send(&self, pending: &mut LazyPending) {
+        if let Some(pending) = pending.get_mut().filter(|p| !p.is_clear()) {
+            self.leave_send(pending);
+        }
+    }
+
+    /// `cancel_send` of a wait in progress.
+    #[inline(never)]
+    fn leave_send(&self, pending: &mut Pending) {
         with_sender!(self.flavor, c => c.sending().cancel_send(pending));
     }
 }
@@ -123,22 +164,57 @@ impl<T> Receiver<T> {
     pub fn recv_async(&self) -> RecvFuture<'_, T> {
         RecvFuture {
             receiver: self,
-            pending: Pending::new(),
+            pending: LazyPending::new(),
         }
     }
 
     /// Polls a receive (see `RecvSide::poll_recv`).
+    ///
+    /// A buffered channel's quick case (a message there, no wait in progress) is
+    /// inlined into the future's poll, as in the blocking `recv`; the rest is one call.
+    #[inline]
     pub(crate) fn poll_recv(
         &self,
-        pending: &mut Pending,
+        pending: &mut LazyPending,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Result<T, RecvError>> {
+        if quick::<T>() && pending.is_clear() {
+            let msg = match &self.flavor {
+                ReceiverFlavor::Array(c) => c.receiving().recv_now(),
+                ReceiverFlavor::List(c) => c.receiving().recv_now(),
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                return Poll::Ready(Ok(msg));
+            }
+        }
+        self.poll_recv_slow(pending, cx)
+    }
+
+    /// `poll_recv` past its quick case.
+    #[inline(never)]
+    fn poll_recv_slow(
+        &self,
+        pending: &mut LazyPending,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        let pending = pending.start();
         with_receiver!(self.flavor, c => c.receiving().poll_recv(pending, cx.waker()))
             .map_err(|()| RecvError)
     }
 
-    /// Leaves a receive's wait (its future or stream is dropped).
-    pub(crate) fn cancel_recv(&self, pending: &mut Pending) {
+    /// Leaves a receive's wait (its future or stream is dropped); nothing to do
+    /// (inlined) when it never waited.
+    #[inline]
+    pub(crate) fn cancel_recv(&self, pending: &mut LazyPending) {
+        if let Some(pending) = pending.get_mut().filter(|p| !p.is_clear()) {
+            self.leave_recv(pending);
+        }
+    }
+
+    /// `cancel_recv` of a wait in progress.
+    #[inline(never)]
+    fn leave_recv(&self, pending: &mut Pending) {
         with_receiver!(self.flavor, c => c.receiving().cancel_recv(pending));
     }
 }
@@ -146,6 +222,7 @@ impl<T> Receiver<T> {
 impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         this.sender.poll_send(&mut this.pending, &mut this.msg, cx)
@@ -155,6 +232,7 @@ impl<T> Future for SendFuture<'_, T> {
 impl<T> Future for RecvFuture<'_, T> {
     type Output = Result<T, RecvError>;
 
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         this.receiver.poll_recv(&mut this.pending, cx)
@@ -162,12 +240,14 @@ impl<T> Future for RecvFuture<'_, T> {
 }
 
 impl<T> Drop for SendFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.sender.cancel_send(&mut self.pending);
     }
 }
 
 impl<T> Drop for RecvFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.receiver.cancel_recv(&mut self.pending);
     }

@@ -7,7 +7,7 @@
 
 use crate::channel::{Receiver, Sender};
 use crate::errors::SendError;
-use crate::select::Pending;
+use crate::select::{LazyPending, Pending};
 use core::fmt;
 use core::ops::Deref;
 use core::pin::Pin;
@@ -53,8 +53,8 @@ impl<H> Deref for Handle<'_, H> {
 pub struct RecvStream<'a, T> {
     /// The receiver.
     receiver: Handle<'a, Receiver<T>>,
-    /// The wait in progress.
-    pending: Pending,
+    /// The wait in progress, once an item could not be had at once.
+    pending: LazyPending,
     /// The channel was found disconnected and drained.
     ended: bool,
 }
@@ -81,8 +81,8 @@ pub struct SendSink<'a, T> {
     sender: Handle<'a, Sender<T>>,
     /// The item in flight, until sent.
     msg: Option<T>,
-    /// The wait in progress.
-    pending: Pending,
+    /// The wait in progress, once an item could not be had at once.
+    pending: LazyPending,
 }
 
 impl<T> Receiver<T> {
@@ -158,7 +158,7 @@ impl<'a, T> RecvStream<'a, T> {
     fn new(receiver: Handle<'a, Receiver<T>>) -> Self {
         RecvStream {
             receiver,
-            pending: Pending::new(),
+            pending: LazyPending::new(),
             ended: false,
         }
     }
@@ -169,13 +169,18 @@ impl<'a, T> SendSink<'a, T> {
         SendSink {
             sender,
             msg: None,
-            pending: Pending::new(),
+            pending: LazyPending::new(),
         }
+    }
+
+    /// The item in flight waits in the channel (parked, or offered to a receiver).
+    fn offered(&self) -> bool {
+        self.pending.get().is_some_and(Pending::offered)
     }
 
     /// Sends the item in flight, if any.
     fn poll_sent(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), SendError<T>>> {
-        if self.msg.is_none() && !self.pending.offered() {
+        if self.msg.is_none() && !self.offered() {
             return Poll::Ready(Ok(()));
         }
         self.sender.poll_send(&mut self.pending, &mut self.msg, cx)
@@ -213,7 +218,7 @@ impl<T> Sink<T> for SendSink<'_, T> {
     fn start_send(self: Pin<&mut Self>, item: T) -> Result<(), Self::Error> {
         let this = self.get_mut();
         assert!(
-            this.msg.is_none() && !this.pending.offered(),
+            this.msg.is_none() && !this.offered(),
             "`SendSink::start_send` called before `poll_ready` returned `Ready(Ok(()))`"
         );
         this.msg = Some(item);

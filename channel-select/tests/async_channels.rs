@@ -7,7 +7,7 @@ mod common;
 use channel_select::{after, bounded, tick, unbounded, RecvFuture, RecvStream, SendFuture};
 use channel_select::{RecvError, SendError, SendSink};
 use common::executor::{block_on, poll_once, tokio_runtime, WakeCount};
-use common::{iters, DropLedger, Flavor, Seen, FLAVORS};
+use common::{iters, DropLedger, Flavor, Seen, BUFFERED, FLAVORS};
 use futures::{SinkExt, StreamExt};
 use std::task::Poll;
 use std::thread;
@@ -218,6 +218,92 @@ fn streams_end_once_disconnected_and_drained() {
         assert!(futures::stream::FusedStream::is_terminated(&stream));
         assert_eq!(block_on(stream.next()), None);
         producer.join().unwrap();
+    }
+}
+
+#[test]
+fn streams_and_sinks_go_on_at_once_after_a_wait() {
+    // A stream or sink keeps its wait between items; once the wait is over, the next
+    // items are taken or sent at once (the quick case), in order, and a later wait
+    // is woken again.
+    use futures::Sink;
+    use std::pin::Pin;
+    for flavor in BUFFERED {
+        let (s, r) = flavor.make::<u32>();
+        let (count, waker) = WakeCount::new();
+        let mut stream = r.stream();
+        assert!(
+            poll_once(&mut stream.next(), &waker).is_pending(),
+            "{flavor:?}"
+        );
+        for i in 0..3 {
+            s.send(i).unwrap();
+            assert!(
+                count.get() >= 1,
+                "{flavor:?}: the waiting stream was not woken"
+            );
+            let next = poll_once(&mut stream.next(), &waker);
+            assert_eq!(next, Poll::Ready(Some(i)), "{flavor:?}");
+        }
+        let woken = count.get();
+        assert!(
+            poll_once(&mut stream.next(), &waker).is_pending(),
+            "{flavor:?}"
+        );
+        s.send(7).unwrap();
+        assert!(
+            count.get() > woken,
+            "{flavor:?}: the second wait was not woken"
+        );
+        let next = poll_once(&mut stream.next(), &waker);
+        assert_eq!(next, Poll::Ready(Some(7)), "{flavor:?}");
+        drop(stream);
+
+        // A sink parked on a full channel, then sending at once once room is made.
+        let cap = flavor.capacity().unwrap_or(4);
+        for i in 0..cap as u32 {
+            s.send(i).unwrap();
+        }
+        let mut sink = s.sink();
+        let mut cx = std::task::Context::from_waker(&waker);
+        if flavor != Flavor::Unbounded {
+            assert!(Pin::new(&mut sink).poll_ready(&mut cx).is_ready());
+            Pin::new(&mut sink).start_send(100).unwrap();
+            assert!(
+                Pin::new(&mut sink).poll_flush(&mut cx).is_pending(),
+                "{flavor:?}"
+            );
+            let woken = count.get();
+            assert_eq!(r.recv(), Ok(0));
+            assert!(
+                count.get() > woken,
+                "{flavor:?}: the parked sink was not woken"
+            );
+            // The receive moved the parked item in (or made room for it).
+            assert!(
+                Pin::new(&mut sink).poll_flush(&mut cx).is_ready(),
+                "{flavor:?}"
+            );
+            for i in 1..cap as u32 {
+                assert_eq!(r.recv(), Ok(i), "{flavor:?}");
+            }
+            assert_eq!(r.recv(), Ok(100), "{flavor:?}");
+        } else {
+            for i in 0..cap as u32 {
+                assert_eq!(r.recv(), Ok(i), "{flavor:?}");
+            }
+        }
+        for i in 200..203 {
+            assert!(Pin::new(&mut sink).poll_ready(&mut cx).is_ready());
+            Pin::new(&mut sink).start_send(i).unwrap();
+            assert!(
+                Pin::new(&mut sink).poll_flush(&mut cx).is_ready(),
+                "{flavor:?}"
+            );
+            assert_eq!(r.try_recv(), Ok(i), "{flavor:?}");
+        }
+        drop(sink);
+        assert!(r.try_recv().is_err(), "{flavor:?}: nothing else was sent");
     }
 }
 

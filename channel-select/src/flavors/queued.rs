@@ -505,6 +505,13 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
         }
     }
 
+    /// A future's quick receive: `recv_quick`'s case, the message or `None` (the poll
+    /// goes on out of line). Inlined into the future's poll.
+    #[inline]
+    pub(crate) fn recv_now(&self) -> Option<T> {
+        self.recv_quick(|| Err(())).ok()
+    }
+
     /// Completes a receive claim of the queue and makes the room known.
     ///
     /// # Safety
@@ -744,6 +751,13 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
             Ok(()) => Ok(()),
             Err(_) => unreachable!("a quick claim is no disconnection"),
         }
+    }
+
+    /// A future's quick send: `send_quick`'s case, or the message back (the poll goes
+    /// on out of line). Inlined into the future's poll.
+    #[inline]
+    pub(crate) fn send_now(&self, msg: T) -> Result<(), T> {
+        self.send_quick(msg, Err)
     }
 
     /// Claims a send now if there is room (or the disconnection): the quick case

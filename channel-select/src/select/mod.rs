@@ -40,7 +40,7 @@ use core::fmt;
 use core::mem::MaybeUninit;
 pub use future::{ReadyFuture, SelectFuture, SelectTimeoutFuture};
 use ops::Ops;
-pub(crate) use pending::Pending;
+pub(crate) use pending::{LazyPending, Pending};
 use protocol::{run_ready, run_select};
 pub(crate) use protocol::{Op, Timeout};
 use selected::selected;

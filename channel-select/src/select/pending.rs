@@ -20,6 +20,7 @@ use crate::alarms::Alarm;
 use crate::context::{Context, Selected};
 use crate::flavors::{Accept, SelectHandle, Token};
 use crate::waiters::NO_DEAL;
+use core::mem::ManuallyDrop;
 use std::task::{Poll, Waker};
 
 /// Gives `cx` this poll's `waker`, unless it holds one that wakes the same task
@@ -60,12 +61,64 @@ pub(crate) struct Pending {
 }
 
 impl Drop for Pending {
+    /// Inlined: a future that never waited has no context, and nothing to give back.
+    #[inline]
     fn drop(&mut self) {
-        // Its future has left every wait (`cancel`); the alarm goes first, then the
-        // context may serve another future.
-        self.alarm = None;
-        if let Some(cx) = self.cx.take() {
-            cx.recycle(self.waker.take());
+        if self.cx.is_some() {
+            self.give_back();
+        }
+    }
+}
+
+/// The wait of a one-operation future (a send or receive future, a stream, a sink):
+/// none until a poll cannot complete at once, so that an operation completed by its
+/// first poll never sets one up, and dropping its future is one inlined check.
+pub(crate) struct LazyPending(ManuallyDrop<Option<Pending>>);
+
+impl LazyPending {
+    /// No wait set up.
+    #[inline]
+    pub(crate) const fn new() -> Self {
+        LazyPending(ManuallyDrop::new(None))
+    }
+
+    /// The wait, if one was set up.
+    #[inline]
+    pub(crate) fn get(&self) -> Option<&Pending> {
+        self.0.as_ref()
+    }
+
+    /// The wait, if one was set up (for a drop to leave it).
+    #[inline]
+    pub(crate) fn get_mut(&mut self) -> Option<&mut Pending> {
+        self.0.as_mut()
+    }
+
+    /// The wait, set up now if it was not.
+    pub(crate) fn start(&mut self) -> &mut Pending {
+        self.0.get_or_insert_with(Pending::new)
+    }
+
+    /// No wait in progress and no message offered (see `Pending::is_clear`).
+    #[inline]
+    pub(crate) fn is_clear(&self) -> bool {
+        self.get().is_none_or(Pending::is_clear)
+    }
+
+    /// Drops the wait that was set up (out of line: the common case has none).
+    #[inline(never)]
+    fn drop_wait(&mut self) {
+        // SAFETY: called once, from `drop`; the field is never used again.
+        unsafe { ManuallyDrop::drop(&mut self.0) }
+    }
+}
+
+impl Drop for LazyPending {
+    /// Its owner left the wait first (`cancel_one`, the flavors' `cancel_send`).
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            self.drop_wait();
         }
     }
 }
@@ -80,6 +133,23 @@ impl Pending {
             alarm: None,
             waker: None,
         }
+    }
+
+    /// Its future has left every wait (`cancel`): the alarm goes first (only a wait,
+    /// which has a context, arms one), then the context may serve another future.
+    #[inline(never)]
+    fn give_back(&mut self) {
+        self.alarm = None;
+        if let Some(cx) = self.cx.take() {
+            cx.recycle(self.waker.take());
+        }
+    }
+
+    /// No wait in progress, and no message offered: the next poll starts afresh (a
+    /// quick claim may be tried), and a drop has nothing to leave.
+    #[inline]
+    pub(crate) fn is_clear(&self) -> bool {
+        matches!(self.state, State::Idle) && !self.offered()
     }
 
     /// The context, made `Waiting` with this poll's waker, for a new wait.
@@ -103,6 +173,7 @@ impl Pending {
     /// A send future's message waits in the channel: a rendezvous offer, or a
     /// message parked on a full buffered channel (`token.deal`; see the flavors'
     /// `poll_send`).
+    #[inline]
     pub(crate) fn offered(&self) -> bool {
         self.token.deal != NO_DEAL
     }
