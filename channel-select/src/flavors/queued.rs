@@ -802,8 +802,27 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         waker: &Waker,
     ) -> Poll<Result<(), T>> {
         if !pending.offered() {
+            // The caller found no room just now: park the message and register under
+            // one lock, then re-check (as below).
             let msg = msg.take().expect("a send polled after it completed");
-            pending.token.deal = self.senders.lock().extra.put(msg);
+            let (id, room) = {
+                let cx = pending.start_wait(waker);
+                let mut senders = self.senders.lock();
+                let id = senders.extra.put(msg);
+                senders.list.register_with_deal(cx.operation(), id, cx);
+                drop(senders);
+                // Room meanwhile, and the wait called off (else a receiver took the
+                // message, or the channel was disconnected: the next poll sees which).
+                let room = self.queue.can_send() && cx.select(Selected::Aborted).is_ok();
+                if room {
+                    drop(self.senders.unregister(cx.operation()));
+                }
+                (id, room)
+            };
+            pending.token.deal = id;
+            if !room {
+                return Poll::Pending;
+            }
         } else {
             let id = pending.token.deal;
             let cx = pending.waiting(waker);
