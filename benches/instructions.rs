@@ -1,7 +1,8 @@
 //! Instructions per send + receive pair, counted by callgrind: a figure that does not
 //! move with the machine's noise, for every library's blocking API on `bounded(1)`,
-//! `bounded(1000)` and unbounded, and for every async API the same way, each send and
-//! receive a future polled once.
+//! `bounded(1000)` and unbounded; for every async API the same way, each send and
+//! receive a future polled once; and for every async API, the hand-off of a message
+//! between two tasks of one thread's executor on `bounded(0)` and `bounded(1)`.
 //!
 //! `cargo bench --bench instructions` (about a minute; needs `valgrind`) runs this
 //! binary once per library and flavor under `valgrind --tool=callgrind
@@ -25,28 +26,34 @@ use support::Flavor;
 
 /// The flavors counted: one slot, the ring, the list.
 const FLAVORS: [Flavor; 3] = [Flavor::One, Flavor::Thousand, Flavor::Unbounded];
+/// The flavors of the async hand-off: every message waits for the other task.
+const HANDOFF_FLAVORS: [Flavor; 2] = [Flavor::Rendezvous, Flavor::One];
 /// Pairs counted per run, unless `--pairs N` says otherwise.
 const PAIRS: u64 = 100_000;
 /// The function whose instructions callgrind counts.
 const COUNTED: &str = "*counted_pairs*";
 
-/// Which API of a library a count measures.
+/// What a count measures.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Api {
-    /// `send` and `recv`.
+    /// `send` and `recv` on one thread.
     Blocking,
-    /// Send and receive futures, each polled once.
+    /// Send and receive futures on one thread, each polled once.
     Async,
+    /// Send and receive futures in two tasks of one thread's executor, every message
+    /// handed from one to the other.
+    Handoff,
 }
 
 impl Api {
-    const BOTH: [Api; 2] = [Api::Blocking, Api::Async];
+    const ALL: [Api; 3] = [Api::Blocking, Api::Async, Api::Handoff];
 
     /// Its name on the child's command line and in file names.
     fn name(self) -> &'static str {
         match self {
             Api::Blocking => "blocking",
             Api::Async => "async",
+            Api::Handoff => "handoff",
         }
     }
 
@@ -54,8 +61,21 @@ impl Api {
     fn libraries(self) -> Vec<Library> {
         match self {
             Api::Blocking => library::with_blocking_api(),
-            Api::Async => library::with_async_api(),
+            Api::Async | Api::Handoff => library::with_async_api(),
         }
+    }
+
+    /// Its columns.
+    fn flavors(self) -> &'static [Flavor] {
+        match self {
+            Api::Blocking | Api::Async => &FLAVORS,
+            Api::Handoff => &HANDOFF_FLAVORS,
+        }
+    }
+
+    /// Whether `lib` can run it on `flavor`.
+    fn supports(self, lib: Library, flavor: Flavor) -> bool {
+        self != Api::Handoff || flavor != Flavor::Rendezvous || lib.has_async_rendezvous()
     }
 
     /// Runs `lib`'s counted loop of this API: `pairs` messages on `flavor`.
@@ -63,6 +83,9 @@ impl Api {
         match self {
             Api::Blocking => lib.count_seq(flavor, pairs),
             Api::Async => lib.count_async_seq(flavor, pairs),
+            Api::Handoff => lib
+                .count_async_handoff(flavor, pairs)
+                .unwrap_or_else(|| panic!("{} cannot hand off on {}", lib.name, flavor.name())),
         }
     }
 }
@@ -73,7 +96,7 @@ fn main() {
         // The child under valgrind: `--count API LIBRARY FLAVOR PAIRS`.
         let [api, lib, flavor, pairs] =
             [1, 2, 3, 4].map(|k| args.get(i + k).map_or("", String::as_str));
-        let api = Api::BOTH
+        let api = Api::ALL
             .into_iter()
             .find(|a| a.name() == api)
             .expect("--count API LIBRARY FLAVOR PAIRS");
@@ -82,10 +105,12 @@ fn main() {
         return;
     }
     if !args.iter().any(|a| a == "--bench") {
-        for api in Api::BOTH {
+        for api in Api::ALL {
             for lib in api.libraries() {
-                for flavor in FLAVORS {
-                    api.count_seq(lib, flavor, 2_000);
+                for &flavor in api.flavors() {
+                    if api.supports(lib, flavor) {
+                        api.count_seq(lib, flavor, 2_000);
+                    }
                 }
             }
         }
@@ -101,7 +126,7 @@ fn main() {
         .position(|a| a == "--pairs")
         .and_then(|i| args.get(i + 1))
         .map_or(PAIRS, |n| n.parse().expect("--pairs wants a number"));
-    let table = Api::BOTH.map(|api| table(api, pairs)).join("\n");
+    let table = Api::ALL.map(|api| table(api, pairs)).join("\n");
     println!("{table}");
     let path = out_dir().join("table.md");
     match std::fs::write(&path, &table) {
@@ -115,28 +140,41 @@ fn main() {
 /// the loop's.
 fn table(api: Api, pairs: u64) -> String {
     let what = match api {
-        Api::Blocking => "Instructions per send + receive pair",
+        Api::Blocking => "Instructions per send + receive pair (callgrind, one thread, ",
         Api::Async => {
             "Async: instructions per send future + receive future, each polled once \
-             (a waker that does nothing; none waits)"
+             (a waker that does nothing; none waits) (callgrind, one thread, "
+        }
+        Api::Handoff => {
+            "Async hand-off: instructions per message from a sending task to a receiving \
+             task, both on one thread's executor (futures' `LocalPool`, whose own work is \
+             counted too: a library that needs fewer wake-ups pays less of it) (callgrind, "
         }
     };
-    let mut out = format!(
-        "{what} (callgrind, one thread, {pairs} pairs in batches of the capacity, 1000 \
-         when unbounded; setup and the first batch not counted):\n\n\
-         | library |"
-    );
-    for flavor in FLAVORS {
+    let how = match api {
+        Api::Blocking | Api::Async => format!(
+            "{pairs} pairs in batches of the capacity, 1000 when unbounded; setup and the \
+             first batch not counted"
+        ),
+        Api::Handoff => format!("{pairs} messages; setup and a first run not counted"),
+    };
+    let flavors = api.flavors();
+    let mut out = format!("{what}{how}):\n\n| library |");
+    for flavor in flavors {
         let _ = write!(out, " {} |", flavor.name());
     }
     out.push_str("\n|---|");
-    out.push_str(&"--:|".repeat(FLAVORS.len()));
+    out.push_str(&"--:|".repeat(flavors.len()));
     out.push('\n');
     // Per flavor, the loop's own instructions a pair, as each run counted them.
-    let mut loops: [Vec<String>; FLAVORS.len()] = Default::default();
+    let mut loops: Vec<Vec<String>> = vec![Vec::new(); flavors.len()];
     for lib in api.libraries() {
         let _ = write!(out, "| {} |", lib.name);
-        for (k, flavor) in FLAVORS.into_iter().enumerate() {
+        for (k, &flavor) in flavors.iter().enumerate() {
+            if !api.supports(lib, flavor) {
+                out.push_str(" — |");
+                continue;
+            }
             let shown = match count(api, lib, flavor, pairs) {
                 Ok(Counted { total, own }) => {
                     let own = own.unwrap_or(0);
@@ -153,14 +191,14 @@ fn table(api: Api, pairs: u64) -> String {
         out.push('\n');
         eprintln!("counted {} ({})", lib.name, api.name());
     }
-    out.push_str(&loop_note(&mut loops));
+    out.push_str(&loop_note(flavors, &mut loops));
     out
 }
 
-/// The line under the table: the loop's own instructions a pair, subtracted above
+/// The line under a table: the loop's own instructions a pair, subtracted above
 /// (one figure per flavor when every library's run agrees, as it should).
-fn loop_note(loops: &mut [Vec<String>; FLAVORS.len()]) -> String {
-    let per_flavor: Vec<String> = FLAVORS
+fn loop_note(flavors: &[Flavor], loops: &mut [Vec<String>]) -> String {
+    let per_flavor: Vec<String> = flavors
         .iter()
         .zip(loops.iter_mut())
         .map(|(flavor, seen)| {

@@ -213,3 +213,47 @@ fn send_now<L: AsyncChannel>(tx: &L::Tx, msg: Msg) {
 fn recv_now<L: AsyncChannel>(rx: &mut L::Rx) -> Option<Msg> {
     ready(pin!(L::recv(rx)), L::NAME)
 }
+
+/// The async hand-off whose instructions `instructions.rs` has callgrind count: `n`
+/// messages through a channel of `flavor` (`bounded(0)` or `bounded(1)`) from a
+/// sending task to a receiving task, both on one thread's executor (futures'
+/// `LocalPool`), so that every message waits for the other task to be woken and
+/// polled. A first run on another channel warms up the thread (its pools,
+/// thread-locals). Returns the messages' sum.
+pub fn count_handoff<L: AsyncChannel>(flavor: Flavor, n: u64) -> u64 {
+    handed_off::<L>(L::new(flavor, Consumers::One), n.min(1000));
+    let channel = L::new(flavor, Consumers::One);
+    let sum = counted_pairs_handed_off::<L>(channel, n);
+    assert_eq!(sum, n * n.saturating_sub(1) / 2, "{}", L::NAME);
+    sum
+}
+
+/// callgrind counts what runs inside this function (`--toggle-collect=*counted_pairs*`).
+#[inline(never)]
+fn counted_pairs_handed_off<L: AsyncChannel>(channel: (L::Tx, L::Rx), n: u64) -> u64 {
+    handed_off::<L>(channel, n)
+}
+
+/// Sends `0..n` from one task to another over `channel`, both on a `LocalPool`; the
+/// sum received.
+fn handed_off<L: AsyncChannel>((tx, mut rx): (L::Tx, L::Rx), n: u64) -> u64 {
+    use futures::task::LocalSpawnExt;
+    let mut pool = futures::executor::LocalPool::new();
+    let spawner = pool.spawner();
+    let sum = std::rc::Rc::new(std::cell::Cell::new(0));
+    let total = std::rc::Rc::clone(&sum);
+    let sending = async move {
+        for msg in 0..n {
+            L::send(&tx, msg).await;
+        }
+    };
+    let receiving = async move {
+        while let Some(msg) = L::recv(&mut rx).await {
+            total.set(total.get() + msg);
+        }
+    };
+    spawner.spawn_local(sending).expect("a local pool spawns");
+    spawner.spawn_local(receiving).expect("a local pool spawns");
+    pool.run();
+    sum.get()
+}

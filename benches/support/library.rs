@@ -82,6 +82,11 @@ struct Async {
     /// The async loop whose instructions are counted (see
     /// [`async_workloads::count_seq`]).
     count_seq: fn(Flavor, u64) -> u64,
+    /// The async hand-off whose instructions are counted (see
+    /// [`async_workloads::count_handoff`]).
+    count_handoff: fn(Flavor, u64) -> u64,
+    /// Whether it has a rendezvous channel ([`AsyncChannel::RENDEZVOUS`]).
+    rendezvous: bool,
 }
 
 impl Async {
@@ -91,6 +96,8 @@ impl Async {
             supports: supports_async::<L>,
             run: async_workloads::run::<L>,
             count_seq: async_workloads::count_seq::<L>,
+            count_handoff: async_workloads::count_handoff::<L>,
+            rendezvous: L::RENDEZVOUS,
         }
     }
 }
@@ -188,6 +195,22 @@ impl Library {
             .asynchronous
             .unwrap_or_else(|| panic!("{} has no async API", self.name));
         (api.count_seq)(flavor, n)
+    }
+
+    /// Whether its async API has a rendezvous channel (`bounded(0)`).
+    pub fn has_async_rendezvous(&self) -> bool {
+        self.asynchronous.is_some_and(|api| api.rendezvous)
+    }
+
+    /// Its async API's hand-off of `n` messages on `flavor` between two tasks of one
+    /// thread (see [`async_workloads::count_handoff`]); `None` where it has no such
+    /// channel (`bounded(0)` without a rendezvous). Panics for a library without an
+    /// async API.
+    pub fn count_async_handoff(&self, flavor: Flavor, n: u64) -> Option<u64> {
+        let api = self
+            .asynchronous
+            .unwrap_or_else(|| panic!("{} has no async API", self.name));
+        (flavor != Flavor::Rendezvous || api.rendezvous).then(|| (api.count_handoff)(flavor, n))
     }
 }
 
