@@ -175,6 +175,24 @@ mod imp {
             Instant::now() >= deadline
         }
 
+        /// Spins for about `d` without touching shared memory (spin hints, the clock
+        /// read between batches of them).
+        ///
+        /// ```
+        /// use std::time::{Duration, Instant};
+        /// let start = Instant::now();
+        /// channel_core::sync::time::spin_for(Duration::from_micros(20));
+        /// assert!(start.elapsed() >= Duration::from_micros(20));
+        /// ```
+        pub fn spin_for(d: std::time::Duration) {
+            let start = Instant::now();
+            while start.elapsed() < d {
+                for _ in 0..16 {
+                    core::hint::spin_loop();
+                }
+            }
+        }
+
         /// Parks the thread until it is unparked, `deadline` passes (`None`: never),
         /// or spuriously; callers re-check their condition.
         pub fn park_until(deadline: Option<Instant>) {
@@ -352,6 +370,12 @@ mod imp {
         /// True once this thread's clock has jumped (see the module).
         pub fn expired(_deadline: Instant) -> bool {
             CLOCK_JUMPED.with(Cell::get)
+        }
+
+        /// A spin that touches no shared memory: one yield to the other modelled
+        /// threads.
+        pub fn spin_for(_d: std::time::Duration) {
+            loom::thread::yield_now();
         }
 
         /// A timed park jumps the clock and yields; an untimed one parks.

@@ -48,6 +48,41 @@ fn unbounded_long_run_keeps_order() {
     assert_eq!(got, (0..n).collect::<Vec<_>>());
 }
 
+#[test]
+fn a_receiver_keeping_up_with_a_streaming_sender_gets_everything_in_order() {
+    // The receiver catches up with the sender again and again: on an unbounded
+    // channel it then lets the sender run ahead for a moment (see `catch_up` in
+    // `flavors/queued.rs`). Order and count hold through it, and a message sent after
+    // the stream stops arrives promptly (a slip ends when the sender stops).
+    let rounds = if cfg!(miri) { 2 } else { 10 };
+    let n = iters(20_000);
+    for _ in 0..rounds {
+        let (s, r) = Flavor::Unbounded.make::<usize>();
+        let (done_tx, done_rx) = Flavor::Unbounded.make::<()>();
+        let sender = thread::spawn(move || {
+            for i in 0..n {
+                s.send(i).unwrap();
+            }
+            done_rx.recv().unwrap();
+            thread::sleep(std::time::Duration::from_millis(2));
+            s.send(n).unwrap();
+        });
+        for i in 0..n {
+            assert_eq!(r.recv(), Ok(i));
+        }
+        done_tx.send(()).unwrap();
+        let start = std::time::Instant::now();
+        assert_eq!(r.recv(), Ok(n));
+        let waited = start.elapsed();
+        assert!(
+            waited < std::time::Duration::from_secs(1),
+            "the last message took {waited:?}"
+        );
+        assert!(r.recv().is_err(), "the sender is gone");
+        sender.join().unwrap();
+    }
+}
+
 /// One receiver sees each of several concurrent senders' messages in that sender's order.
 fn per_sender_fifo(flavor: Flavor, senders: usize, per_sender: usize) {
     let (s, r) = flavor.make::<(usize, usize)>();
