@@ -225,12 +225,7 @@ pub fn count_seq<L: Channel>(flavor: Flavor, n: u64) -> u64 {
     let send: fn(&L::Tx, Msg) = std::hint::black_box(L::send);
     let recv: fn(&L::Rx) -> Option<Msg> = std::hint::black_box(L::recv);
     let (count, sum) = counted_pairs(batch, 0..n, |msg| send(&tx, msg), || recv(&rx));
-    assert_eq!(
-        (count, sum),
-        (n, n * n.saturating_sub(1) / 2),
-        "{}",
-        L::NAME
-    );
+    check(count, sum, n).unwrap_or_else(|e| panic!("{}: {e}", L::NAME));
     sum
 }
 
