@@ -40,8 +40,8 @@ pub struct SendFuture<'a, T> {
     sender: &'a Sender<T>,
     /// The message, until it is sent or handed back.
     msg: Option<T>,
-    /// The wait in progress; `None` until a poll cannot complete at once, so that a
-    /// send that completes in its first poll never sets one up.
+    /// The wait in progress, set up only once a poll cannot complete at once: a send
+    /// that completes in its first poll never sets one up.
     pending: LazyPending,
 }
 
@@ -63,7 +63,7 @@ pub struct SendFuture<'a, T> {
 pub struct RecvFuture<'a, T> {
     /// The channel.
     receiver: &'a Receiver<T>,
-    /// The wait in progress; `None` until a poll cannot complete at once (as for
+    /// The wait in progress, set up only once a poll cannot complete at once (as for
     /// `SendFuture`).
     pending: LazyPending,
 }

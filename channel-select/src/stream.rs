@@ -81,7 +81,7 @@ pub struct SendSink<'a, T> {
     sender: Handle<'a, Sender<T>>,
     /// The item in flight, until sent.
     msg: Option<T>,
-    /// The wait in progress, once an item could not be had at once.
+    /// The wait in progress, once an item could not be sent at once.
     pending: LazyPending,
 }
 

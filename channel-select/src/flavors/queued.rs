@@ -61,7 +61,7 @@ pub(crate) struct Queued<T, Q> {
     /// Messages of revoked held sends that found no room (see the module).
     stash: Stash<T>,
     /// Receives in a row that found an unbounded channel empty and then a message
-    /// within their first spin (see `Receiving::recv_slow`). Receivers only: padded
+    /// within their first spin (see `Receiving::catch_up`). Receivers only: padded
     /// away from the lines senders touch on every send.
     catch_ups: CachePadded<AtomicUsize>,
 }
