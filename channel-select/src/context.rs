@@ -10,6 +10,7 @@
 //! Contexts are reused: one per thread, kept in a thread-local and reset before each
 //! wait, so blocking allocates nothing after a thread's first wait.
 
+use crate::waiters::NO_DEAL;
 use channel_core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use channel_core::sync::{handshake_fence, lock, thread, time, Arc, Backoff, Mutex};
 use std::cell::Cell;
@@ -198,7 +199,7 @@ impl Context {
         Context {
             inner: Arc::new(Inner {
                 select: AtomicUsize::new(Selected::Waiting.into()),
-                deal: AtomicUsize::new(0),
+                deal: AtomicUsize::new(NO_DEAL),
                 parked: AtomicBool::new(false),
                 waiter,
             }),
@@ -213,7 +214,7 @@ impl Context {
         self.inner
             .select
             .store(Selected::Waiting.into(), Ordering::Relaxed);
-        self.inner.deal.store(0, Ordering::Relaxed);
+        self.inner.deal.store(NO_DEAL, Ordering::Relaxed);
         self.inner.parked.store(false, Ordering::Relaxed);
     }
 
@@ -241,10 +242,12 @@ impl Context {
         Selected::from(self.inner.select.load(Ordering::Acquire))
     }
 
-    /// Hands the selected operation its rendezvous deal, by its claimer under the
-    /// channel's lock: after the claim, or before it when the context waits on this
-    /// one channel alone (a blocked `recv`: nobody else can claim it for an
-    /// operation, so a claim that then fails leaves nobody reading the value).
+    /// Hands the selected operation its deal (a rendezvous deal, or a buffered
+    /// channel's message handed to a receiver), by its claimer under the channel's
+    /// lock: after the claim, or before it when the context waits on this one channel
+    /// alone (a blocked `recv`, a receive future: nobody else can claim it for an
+    /// operation, so a claim that then fails leaves nobody reading the value). A reset
+    /// context's deal is `NO_DEAL`.
     pub(crate) fn set_deal(&self, deal: usize) {
         // Relaxed: the channel's lock orders it before `deal` when read under that
         // lock; when stored before the claim, the claim's CAS (AcqRel) orders it

@@ -10,9 +10,11 @@
 //! lock, so the common "nobody waits" case of a send or receive costs one load.
 //!
 //! Lock order: a wait list lock is a leaf; nothing else is locked while holding it,
-//! except in the rendezvous flavor, whose one lock covers both of its lists.
+//! except in the rendezvous flavor, whose one lock covers both of its lists, and a
+//! buffered channel's stash lock (itself a leaf), taken under the receivers' lock to
+//! hand a receiver its message (`WaitList::reserve_to_hand`).
 //!
-//! Unparking: `Waiters::notify` wakes its one selector after releasing the lock.
+//! Unparking: a notification wakes its one selector after releasing the lock.
 //! Observers (`notify_observers`) and a disconnection (`disconnect`) are woken under
 //! it: there may be many, and `unpark` takes no lock of ours, so it cannot deadlock;
 //! a woken thread may only wait a moment for the lock when it unregisters.
@@ -25,11 +27,17 @@ use core::ops::{Deref, DerefMut};
 /// The `deal` of an entry that has none.
 pub(crate) const NO_DEAL: usize = usize::MAX;
 
+/// The `deal` of a buffered channel's receiver that waits on that channel alone (a
+/// blocked `recv`, a receive future): a sender may hand it a message (see
+/// [`WaitList::reserve_to_hand`]).
+pub(crate) const TAKES: usize = usize::MAX - 2;
+
 /// One registered waiter.
 pub(crate) struct Entry {
     /// The operation it waits to perform.
     pub(crate) oper: Operation,
-    /// Its rendezvous deal (`NO_DEAL` outside the zero-capacity flavor).
+    /// Its deal: a rendezvous deal, a buffered channel's parked message (a blocked
+    /// sender's) or `TAKES` (a receiver that may be handed a message); else `NO_DEAL`.
     pub(crate) deal: usize,
     /// Its context.
     pub(crate) cx: Context,
@@ -110,6 +118,71 @@ impl WaitList {
                 if i > 0 {
                     // (Not when there is nothing to drop: a drain costs dozens of
                     // instructions even when empty, and the first entry is the usual one.)
+                    self.selectors.drain(..i);
+                }
+                Some(entry)
+            }
+            None => {
+                self.selectors.clear();
+                None
+            }
+        }
+    }
+
+    /// `reserve_to_wake` for a buffered channel's receivers, which may be handed their
+    /// message: a receiver registered to take one (`TAKES`) whose context still waits
+    /// is given the deal `offer` makes (a message claimed for it), set in its context
+    /// before the claim that selects it, so that it reads the deal once it sees the
+    /// claim. Returns its entry, removed from the list, to be woken after the lock is
+    /// released.
+    ///
+    /// `offer` is called at most once while nobody has taken its deal: a deal whose
+    /// receiver was selected meanwhile (its own deadline) goes to the next such one. A
+    /// deal that nobody takes goes to `back` under the lock, before a waiter that takes
+    /// no deal (a selection) is woken to try, or at the end: a receiver registering
+    /// after the lock is released finds the message where every receive looks. Entries
+    /// passed over are removed, as by `reserve_to_wake`.
+    ///
+    /// A context's deal is only set under this list's lock, while it still waits, and
+    /// only its owner's own `Aborted` can select it meanwhile (a receiver that takes a
+    /// deal waits on this list alone, and every other claim of it is made under this
+    /// lock): so a receiver that sees itself selected for its operation finds its deal
+    /// (or `NO_DEAL`, from its context's reset, if it was woken to try).
+    pub(crate) fn reserve_to_hand(
+        &mut self,
+        mut offer: impl FnMut() -> usize,
+        mut back: impl FnMut(usize),
+    ) -> Option<Entry> {
+        // A deal claimed and not taken yet; `dry`: `offer` found nothing to hand.
+        let mut deal = NO_DEAL;
+        let mut dry = false;
+        let found = self.selectors.iter().position(|e| {
+            if e.deal == TAKES && !dry && e.cx.selected() == Selected::Waiting {
+                if deal == NO_DEAL {
+                    deal = offer();
+                    dry = deal == NO_DEAL;
+                }
+                if deal != NO_DEAL {
+                    e.cx.set_deal(deal);
+                    let taken = e.cx.select(Selected::Operation(e.oper)).is_ok();
+                    if taken {
+                        deal = NO_DEAL;
+                    }
+                    return taken;
+                }
+            }
+            if deal != NO_DEAL {
+                back(core::mem::replace(&mut deal, NO_DEAL));
+            }
+            e.cx.select(Selected::Operation(e.oper)).is_ok()
+        });
+        if deal != NO_DEAL {
+            back(deal);
+        }
+        match found {
+            Some(i) => {
+                let entry = self.selectors.remove(i);
+                if i > 0 {
                     self.selectors.drain(..i);
                 }
                 Some(entry)
@@ -267,6 +340,12 @@ impl<X> Waiters<X> {
         self.update(|w| w.register(oper, cx));
     }
 
+    /// Registers `cx` as a receiver that waits on this channel alone and takes a
+    /// message handed to it (see [`WaitList::reserve_to_hand`]).
+    pub(crate) fn register_taking(&self, oper: Operation, cx: &Context) {
+        self.update(|w| w.register_with_deal(oper, TAKES, cx));
+    }
+
     /// Removes the registration of `oper`.
     pub(crate) fn unregister(&self, oper: Operation) -> Option<Entry> {
         self.update(|w| w.unregister(oper))
@@ -289,25 +368,6 @@ impl<X> Waiters<X> {
         // SeqCst: see `Locked::drop`.
         handshake_fence();
         !self.is_empty.load(Ordering::SeqCst)
-    }
-
-    /// After a state change: wakes one waiter and every observer.
-    #[inline]
-    pub(crate) fn notify(&self) {
-        if self.may_wait() {
-            self.notify_now();
-        }
-    }
-
-    /// `notify`, once someone may wait.
-    pub(crate) fn notify_now(&self) {
-        let woken = self.update(|w| {
-            w.notify_observers();
-            w.reserve_to_wake()
-        });
-        if let Some(entry) = woken {
-            entry.cx.unpark();
-        }
     }
 
     /// Wakes everyone with `Disconnected`.

@@ -192,3 +192,108 @@ fn loom_receive_future_dropped_while_promised() {
         }
     });
 }
+
+#[test]
+fn loom_woken_receive_future_dropped_passes_the_wake_up_on_bounded_one() {
+    woken_receive_dropped(|| bounded(1));
+}
+
+/// A receive future is handed its message while its task drops it: the message goes
+/// back to the channel (or was never handed), and the blocking receive that follows
+/// gets it; the message is dropped exactly once, when that receive's caller drops it.
+#[test]
+fn loom_receive_future_dropped_after_it_was_handed_its_message() {
+    loom::model(|| {
+        let (s, r) = bounded::<Counted>(1);
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut fut = r.recv_async();
+        assert!(poll_once(&mut fut).is_pending());
+        let d = drops.clone();
+        let sender = thread::spawn(move || {
+            s.send(Counted(d)).map_err(|_| ()).unwrap();
+            s
+        });
+        drop(fut);
+        let s = sender.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 0, "nothing dropped yet");
+        drop(r.try_recv().expect("the message is back in the channel"));
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "dropped exactly once");
+        drop(s);
+    });
+}
+
+/// A message sent on `bounded(1)` while a receive future (registered first) and a
+/// selection on the channel and on another, idle one (with a deadline) wait: it is
+/// received exactly once, by the future it was handed to or by the selection woken
+/// for it, or stays in the channel when the selection timed out and the future was
+/// dropped first; never lost to a waiter that left.
+#[test]
+fn loom_hand_off_to_a_receive_future_beside_a_selection() {
+    loom::model(|| {
+        let (s, r) = bounded::<i32>(1);
+        let (_idle_s, idle) = bounded::<i32>(1);
+        let r2 = r.clone();
+        let mut fut = r.recv_async();
+        assert!(poll_once(&mut fut).is_pending());
+        let selecting = thread::spawn(move || {
+            let mut sel = Select::new();
+            let i = sel.recv(&r2);
+            sel.recv(&idle);
+            match sel.select_timeout(LONG) {
+                Ok(oper) => {
+                    assert_eq!(oper.index(), i, "the idle channel has nothing");
+                    Some(oper.recv(&r2).unwrap())
+                }
+                Err(_) => None,
+            }
+        });
+        s.send(1).unwrap();
+        let a = match poll_once(&mut fut) {
+            Poll::Ready(m) => Some(m.unwrap()),
+            Poll::Pending => None,
+        };
+        drop(fut);
+        let b = selecting.join().unwrap();
+        let left = r.try_recv().ok();
+        let got: Vec<i32> = [a, b, left].into_iter().flatten().collect();
+        assert_eq!(got, [1], "received exactly once, or left in the channel");
+    });
+}
+
+/// A receive future registers while a message is sent and handed to it: its own
+/// re-check after registering may call its wait off just as the sender claims it,
+/// and the message handed to nobody goes back. The future gets the message whatever
+/// the interleaving.
+#[test]
+fn loom_receive_future_registering_while_its_message_is_handed() {
+    loom::model(|| {
+        let (s, r) = bounded::<u8>(1);
+        let sender = thread::spawn(move || {
+            s.send(1).unwrap();
+            s
+        });
+        assert_eq!(block_on(r.recv_async()), Ok(1));
+        drop(sender.join().unwrap());
+    });
+}
+
+/// A send on `bounded(1)` hands its message to a waiting receive future while
+/// another sender finds the ring full and parks: the room the hand-off leaves is made
+/// known at once, so the parked message moves in and the next receive gets it.
+#[test]
+fn loom_room_left_by_a_hand_off_goes_to_a_parked_sender() {
+    loom::model(|| {
+        let (s, r) = bounded::<u8>(1);
+        let mut fut = r.recv_async();
+        assert!(poll_once(&mut fut).is_pending());
+        let s2 = s.clone();
+        let sender = thread::spawn(move || s2.send(2).unwrap());
+        s.send(1).unwrap();
+        let first = block_on(fut).unwrap();
+        let second = r.recv().unwrap();
+        sender.join().unwrap();
+        let mut got = [first, second];
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}

@@ -307,3 +307,39 @@ fn loom_disconnect_races_the_pull() {
         );
     });
 }
+
+/// A blocked receive's deadline races the send that hands it the message (under loom
+/// a deadline passes as soon as the receiver parks): the receive returns the message,
+/// or it times out and the message waits in the channel (put back, or never taken).
+/// Never both, never neither; on `bounded(1)` the room a hand-off leaves is free for
+/// the next send at once.
+fn handed_message_races_the_deadline(cap: Option<usize>) {
+    loom::model(move || {
+        let (s, r) = match cap {
+            Some(cap) => bounded(cap),
+            None => unbounded(),
+        };
+        let receiver = thread::spawn(move || (r.recv_timeout(Duration::from_secs(3600)), r));
+        s.send(1).unwrap();
+        let (got, r) = receiver.join().unwrap();
+        match got {
+            Ok(m) => {
+                assert_eq!(m, 1);
+                assert!(r.try_recv().is_err(), "a received message is not also kept");
+            }
+            Err(_) => assert_eq!(r.try_recv(), Ok(1), "a timed-out receive leaves it"),
+        }
+        s.send(2).unwrap();
+        assert_eq!(r.try_recv(), Ok(2));
+    });
+}
+
+#[test]
+fn loom_handed_message_races_the_receivers_deadline_on_bounded_one() {
+    handed_message_races_the_deadline(Some(1));
+}
+
+#[test]
+fn loom_handed_message_races_the_receivers_deadline_on_unbounded() {
+    handed_message_races_the_deadline(None);
+}

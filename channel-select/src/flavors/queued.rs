@@ -5,8 +5,18 @@
 //! in its side's wait list, re-checks the queue, and parks. Whoever changes the queue
 //! notifies the other side's list. The re-check after registering (a `SeqCst` look at
 //! the queue, `can_send`/`can_recv`) and the `SeqCst` `is_empty` flag of the list (see
-//! `waiters`) guarantee no wake-up is lost. A woken receiver simply retries: it is not
-//! handed a message.
+//! `waiters`) guarantee no wake-up is lost.
+//!
+//! A send that finds a receiver waiting on this channel alone (a blocked `recv`, a
+//! receive future) *hands* it the oldest message: claims it for that receiver, out of
+//! the queue, into the stash's claimed entries, and names the entry in the receiver's
+//! context before the claim that selects it (see `hand_off`). The receiver returns
+//! with it and never looks at the queue, and the room is free at once: a sender to a
+//! waiting receiver on `bounded(1)` is not blocked behind the message it just sent
+//! until the receiver has run. A receiver whose own deadline wins the race is not
+//! handed anything (the message goes back to the stash's front, the oldest of all);
+//! a receive future dropped after it was handed its message puts it back the same
+//! way. A selection, which may be woken by several channels, is only woken to try.
 //!
 //! A blocked `send` parks *with its message*: the message waits under the senders'
 //! lock, in the sender's entry (its deal). A receive that makes room claims that room
@@ -84,6 +94,8 @@ struct StashInner<T> {
     claimed: Vec<Option<T>>,
     /// Free indices of `claimed`.
     free: Vec<usize>,
+    /// The last receiver is gone (`drain`): a message handed back is dropped.
+    closed: bool,
 }
 
 impl<T> Stash<T> {
@@ -95,6 +107,7 @@ impl<T> Stash<T> {
                 waiting: VecDeque::new(),
                 claimed: Vec::new(),
                 free: Vec::new(),
+                closed: false,
             }),
         }
     }
@@ -124,30 +137,63 @@ impl<T> Stash<T> {
         let mut inner = lock(&self.inner);
         let msg = inner.waiting.pop_front()?;
         self.len.fetch_sub(1, Ordering::SeqCst);
-        Some(match inner.free.pop() {
-            Some(id) => {
-                inner.claimed[id] = Some(msg);
-                id
-            }
-            None => {
-                inner.claimed.push(Some(msg));
-                inner.claimed.len() - 1
-            }
-        })
+        Some(inner.claim(msg))
+    }
+
+    /// Keeps `msg`, claimed by a receive that is handed it: its index for `take`.
+    fn hold(&self, msg: T) -> usize {
+        lock(&self.inner).claim(msg)
+    }
+
+    /// The message claimed as `id` was not taken (its receiver stopped waiting, or
+    /// left without it): it goes back to the front, the oldest of all, unless the
+    /// last receiver is gone; then it comes back, to be dropped (outside any lock).
+    fn put_back(&self, id: usize) -> Option<T> {
+        let mut inner = lock(&self.inner);
+        let msg = inner.release(id);
+        if inner.closed {
+            return Some(msg);
+        }
+        inner.waiting.push_front(msg);
+        // SeqCst: as in `push` (the re-check of a receiver registering after this).
+        self.pushes.fetch_add(1, Ordering::SeqCst);
+        self.len.fetch_add(1, Ordering::SeqCst);
+        None
     }
 
     /// The message claimed as `id`.
     fn take(&self, id: usize) -> T {
-        let mut inner = lock(&self.inner);
-        inner.free.push(id);
-        inner.claimed[id].take().expect("stash entry claimed twice")
+        lock(&self.inner).release(id)
     }
 
-    /// Every waiting message (the last receiver is gone).
+    /// Every waiting message (the last receiver is gone): later hand-backs drop theirs.
     fn drain(&self) -> Vec<T> {
         let mut inner = lock(&self.inner);
+        inner.closed = true;
         self.len.store(0, Ordering::SeqCst);
         inner.waiting.drain(..).collect()
+    }
+}
+
+impl<T> StashInner<T> {
+    /// Keeps `msg` as claimed: its index.
+    fn claim(&mut self, msg: T) -> usize {
+        match self.free.pop() {
+            Some(id) => {
+                self.claimed[id] = Some(msg);
+                id
+            }
+            None => {
+                self.claimed.push(Some(msg));
+                self.claimed.len() - 1
+            }
+        }
+    }
+
+    /// The message claimed as `id`, its index freed.
+    fn release(&mut self, id: usize) -> T {
+        self.free.push(id);
+        self.claimed[id].take().expect("stash entry claimed twice")
     }
 }
 
@@ -234,9 +280,9 @@ impl<T, Q> Queued<T, Q> {
 }
 
 /// Claims a receive with `reserve`, spinning briefly and then parking in `waiters`
-/// until it succeeds; false once `deadline` has passed. `ready` is the `SeqCst`
-/// re-check after registering: a peer that changed the queue before it saw the
-/// registration would not wake us.
+/// until it succeeds, or until a sender hands it a message (in `token.deal`); false
+/// once `deadline` has passed. `ready` is the `SeqCst` re-check after registering: a
+/// peer that changed the queue before it saw the registration would not wake us.
 #[inline]
 fn reserve_blocking(
     token: &mut Token,
@@ -260,20 +306,26 @@ fn reserve_blocking(
             return false;
         }
         let oper = Operation::hook(token);
-        Context::with(|cx| {
-            waiters.register(oper, cx);
+        let handed = Context::with(|cx| {
+            waiters.register_taking(oper, cx);
             if ready() {
                 let _ = cx.select(Selected::Aborted);
             }
             match cx.wait_until(deadline) {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),
-                // Claimed by a notification: the entry was removed by the notifier.
-                Selected::Operation(_) => {}
+                // Claimed by a sender, which removed the entry: handed a message (its
+                // deal, set before the claim), or woken to try (`NO_DEAL`).
+                Selected::Operation(_) => cx.deal(),
                 Selected::Aborted | Selected::Disconnected => {
                     waiters.unregister(oper);
+                    NO_DEAL
                 }
             }
         });
+        if handed != NO_DEAL {
+            token.deal = handed;
+            return true;
+        }
     }
 }
 
@@ -293,7 +345,7 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
             Err(TrySendError::Full(msg)) => self
                 .stash
                 .push(msg, || self.queue.is_disconnected())
-                .map(|()| self.receivers.notify()),
+                .map(|()| self.message_sent()),
         };
     }
 
@@ -317,6 +369,14 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     /// `room_made` once someone may wait.
     #[inline(never)]
     fn fill_room(&self) {
+        // A message moved in may be handed on to a waiting receiver at once, which
+        // makes room again: a loop, not a recursion through `message_sent`.
+        while self.fill_room_once() && self.senders.may_wait() {}
+    }
+
+    /// One step of `fill_room`: true if the message moved in was handed on, making
+    /// room again.
+    fn fill_room_once(&self) -> bool {
         // The room is claimed first, so that a message taken from its sender always has
         // its place (taken first, it could find the room gone, and nowhere else keeps
         // its sender's order).
@@ -331,9 +391,9 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
                 // revoked), completed once; not a disconnection, so the write succeeds.
                 let res = unsafe { self.queue.write(&mut room.queue, msg) };
                 debug_assert!(res.is_ok(), "a claimed slot refused its message");
-                self.receivers.notify();
+                let again = self.receivers.may_wait() && self.hand_off();
                 entry.cx.unpark();
-                return;
+                return again;
             }
             // Nobody's message waits: give the room back, under the lock, so that a
             // sender registering after this look sees it when it re-checks.
@@ -345,6 +405,79 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         drop(senders);
         if let Some(entry) = woken {
             entry.cx.unpark();
+        }
+        false
+    }
+
+    /// A message was sent (to the queue or the stash): it is handed to a waiting
+    /// receiver, or one is woken. One load when nobody waits.
+    #[inline]
+    fn message_sent(&self) {
+        if self.receivers.may_wait() {
+            self.notify_receivers();
+        }
+    }
+
+    /// `message_sent` once someone may wait.
+    #[inline(never)]
+    fn notify_receivers(&self) {
+        if self.hand_off() {
+            self.room_made();
+        }
+    }
+
+    /// Wakes the first waiting receiver. One that waits on this channel alone (a
+    /// blocked `recv`, a receive future) is handed the oldest message, claimed for it
+    /// now (see `WaitList::reserve_to_hand`): it returns with it without looking at
+    /// the queue, and the room it leaves is free at once for the next send, before the
+    /// receiver has even woken. (Otherwise a sender to a waiting receiver on
+    /// `bounded(1)` finds its next send blocked behind the message it just sent, until
+    /// the receiver runs.) A selection is woken to try. Returns whether room was made
+    /// on the way, for the caller to make known (`room_made`: not under this lock).
+    fn hand_off(&self) -> bool {
+        let mut freed = false;
+        let mut dropped = None;
+        let mut receivers = self.receivers.lock();
+        receivers.list.notify_observers();
+        let woken = receivers.list.reserve_to_hand(
+            || self.claim_to_hand(&mut freed),
+            |id| dropped = self.stash.put_back(id),
+        );
+        drop(receivers);
+        if let Some(entry) = woken {
+            entry.cx.unpark();
+        }
+        // A message nobody can receive any more, dropped outside the lock.
+        drop(dropped);
+        freed && self.queue.bounded()
+    }
+
+    /// The oldest message (the stash's first, as for every receive), claimed for a
+    /// receiver it is handed to: its stash entry, or `NO_DEAL` if there is none (or
+    /// it is big: moving it twice costs more than its receiver's own look). `freed`:
+    /// room was made in the queue.
+    fn claim_to_hand(&self, freed: &mut bool) -> usize {
+        if !quick::<T>() {
+            return NO_DEAL;
+        }
+        if !self.stash.is_empty() {
+            if let Some(id) = self.stash.reserve() {
+                return id;
+            }
+        }
+        let mut claim = Reservation::default();
+        let ok = self.queue.reserve_recv(&mut claim);
+        *freed |= claim.freed();
+        if !ok || claim.is_disconnected() {
+            return NO_DEAL;
+        }
+        // SAFETY: a receive claim of this queue made just now (not held), completed once.
+        match unsafe { self.queue.read(&mut claim) } {
+            Ok(msg) => {
+                *freed = true;
+                self.stash.hold(msg)
+            }
+            Err(()) => NO_DEAL,
         }
     }
 
@@ -435,14 +568,31 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
         self.receivers.register(oper, cx);
         self.can_recv()
     }
+    /// A receive future may be handed its message (see `hand_off`).
+    fn register_one(&self, oper: Operation, cx: &Context) -> bool {
+        self.receivers.register_taking(oper, cx);
+        self.can_recv()
+    }
     fn unregister(&self, oper: Operation) {
         self.receivers.unregister(oper);
     }
-    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
+    fn accept(&self, token: &mut Token, cx: &Context, _deadline: Option<Instant>) -> Accept {
+        // Handed a message (a receive future: see `hand_off`)? A context that waits on
+        // several channels has none: its reset cleared it, and no sender hands one.
+        let id = cx.deal();
+        if id != NO_DEAL {
+            token.deal = id;
+            return Accept::Yes;
+        }
         accepted(self.reserve_held(token))
     }
-    fn decline(&self, _cx: &Context) {
-        self.receivers.notify();
+    fn decline(&self, cx: &Context) {
+        // A message handed to the future goes back (the oldest, at the stash's front).
+        let id = cx.deal();
+        if id != NO_DEAL {
+            drop(self.stash.put_back(id));
+        }
+        self.message_sent();
     }
     fn is_ready(&self) -> bool {
         self.can_recv()
@@ -721,7 +871,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         // SAFETY: forwarded from the caller.
         let res = unsafe { self.queue.write(claim, msg) };
         if res.is_ok() {
-            self.receivers.notify();
+            self.message_sent();
         }
         res
     }
