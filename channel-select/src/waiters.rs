@@ -112,6 +112,12 @@ impl WaitList {
             };
             e.cx.select(sel).is_ok()
         });
+        self.take_found(found)
+    }
+
+    /// The entry at `found`, removed, with every entry before it (passed over: see
+    /// `reserve_to_wake`); every entry when none was found.
+    fn take_found(&mut self, found: Option<usize>) -> Option<Entry> {
         match found {
             Some(i) => {
                 let entry = self.selectors.remove(i);
@@ -179,19 +185,7 @@ impl WaitList {
         if deal != NO_DEAL {
             back(deal);
         }
-        match found {
-            Some(i) => {
-                let entry = self.selectors.remove(i);
-                if i > 0 {
-                    self.selectors.drain(..i);
-                }
-                Some(entry)
-            }
-            None => {
-                self.selectors.clear();
-                None
-            }
-        }
+        self.take_found(found)
     }
 
     /// True if some waiter that `eligible` accepts could be reserved now.

@@ -175,7 +175,11 @@ fn a_waiting_receive_future_is_handed_its_message() {
         for i in 0..flavor.buffer().min(8) as u32 {
             s.try_send(10 + i).expect("room left by the hand-off");
         }
-        assert_eq!(poll_once(&mut fut, &waker), Poll::Ready(Ok(1)), "{flavor:?}");
+        assert_eq!(
+            poll_once(&mut fut, &waker),
+            Poll::Ready(Ok(1)),
+            "{flavor:?}"
+        );
         assert_eq!(r.try_recv(), Ok(10), "{flavor:?}");
 
         // Handed, then dropped without a poll: the message goes back to the front.

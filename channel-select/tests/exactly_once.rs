@@ -194,3 +194,68 @@ fn unbounded_blocking() {
 fn unbounded_mixed() {
     run(Flavor::Unbounded, iters(100_000), Style::Mixed);
 }
+
+/// Receives whose deadlines keep passing while senders hand them messages (a sender
+/// claims the message for a waiting receive, and the receive's own deadline may win
+/// the race): a message handed to a receive that timed out goes back to the channel,
+/// the oldest, so every message is still received exactly once.
+#[test]
+fn short_deadlines_race_hand_offs() {
+    for flavor in [Flavor::One, Flavor::Bounded(16), Flavor::Unbounded] {
+        let total = iters(20_000);
+        let (s, r) = flavor.make::<usize>();
+        let seen = Seen::new(total);
+        let per = total / SENDERS;
+        let senders: Vec<_> = (0..SENDERS)
+            .map(|id| {
+                let s = s.clone();
+                thread::spawn(move || {
+                    for v in id * per..(id + 1) * per {
+                        s.send(v).unwrap();
+                        if v % 64 == 0 {
+                            // Let the receivers' deadlines pass while they wait.
+                            thread::sleep(Duration::from_micros(20));
+                        }
+                    }
+                })
+            })
+            .collect();
+        let receivers: Vec<_> = (0..RECEIVERS)
+            .map(|id| {
+                let r = r.clone();
+                let seen = seen.clone();
+                thread::spawn(move || {
+                    let (mut sum, mut timeouts) = (0u64, 0u64);
+                    let mut wait = id as u64;
+                    loop {
+                        wait = (wait * 7 + 3) % 23;
+                        match r.recv_timeout(Duration::from_micros(1 + wait)) {
+                            Ok(v) => {
+                                seen.mark(v);
+                                sum += v as u64;
+                            }
+                            Err(RecvTimeoutError::Timeout) => timeouts += 1,
+                            Err(RecvTimeoutError::Disconnected) => return (sum, timeouts),
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(s);
+        drop(r);
+        for h in senders {
+            h.join().unwrap();
+        }
+        let (sum, timeouts) = receivers
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .fold((0, 0), |(s, t), (s2, t2)| (s + s2, t + t2));
+        let n = (per * SENDERS) as u64;
+        assert_eq!(sum, n * (n - 1) / 2, "{flavor:?}: wrong sum");
+        assert!(
+            timeouts > 0,
+            "{flavor:?}: no deadline passed: the test tests nothing"
+        );
+        seen.assert_complete();
+    }
+}

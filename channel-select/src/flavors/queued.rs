@@ -91,9 +91,7 @@ struct StashInner<T> {
     /// Waiting messages, oldest first.
     waiting: VecDeque<T>,
     /// Messages claimed by a receive not completed yet, by `Token::deal`.
-    claimed: Vec<Option<T>>,
-    /// Free indices of `claimed`.
-    free: Vec<usize>,
+    claimed: Parked<T>,
     /// The last receiver is gone (`drain`): a message handed back is dropped.
     closed: bool,
 }
@@ -105,8 +103,7 @@ impl<T> Stash<T> {
             pushes: AtomicUsize::new(0),
             inner: Mutex::new(StashInner {
                 waiting: VecDeque::new(),
-                claimed: Vec::new(),
-                free: Vec::new(),
+                claimed: Parked::default(),
                 closed: false,
             }),
         }
@@ -137,12 +134,12 @@ impl<T> Stash<T> {
         let mut inner = lock(&self.inner);
         let msg = inner.waiting.pop_front()?;
         self.len.fetch_sub(1, Ordering::SeqCst);
-        Some(inner.claim(msg))
+        Some(inner.claimed.put(msg))
     }
 
     /// Keeps `msg`, claimed by a receive that is handed it: its index for `take`.
     fn hold(&self, msg: T) -> usize {
-        lock(&self.inner).claim(msg)
+        lock(&self.inner).claimed.put(msg)
     }
 
     /// The message claimed as `id` was not taken (its receiver stopped waiting, or
@@ -150,7 +147,7 @@ impl<T> Stash<T> {
     /// last receiver is gone; then it comes back, to be dropped (outside any lock).
     fn put_back(&self, id: usize) -> Option<T> {
         let mut inner = lock(&self.inner);
-        let msg = inner.release(id);
+        let msg = inner.claimed.take(id);
         if inner.closed {
             return Some(msg);
         }
@@ -163,7 +160,7 @@ impl<T> Stash<T> {
 
     /// The message claimed as `id`.
     fn take(&self, id: usize) -> T {
-        lock(&self.inner).release(id)
+        lock(&self.inner).claimed.take(id)
     }
 
     /// Every waiting message (the last receiver is gone): later hand-backs drop theirs.
@@ -172,28 +169,6 @@ impl<T> Stash<T> {
         inner.closed = true;
         self.len.store(0, Ordering::SeqCst);
         inner.waiting.drain(..).collect()
-    }
-}
-
-impl<T> StashInner<T> {
-    /// Keeps `msg` as claimed: its index.
-    fn claim(&mut self, msg: T) -> usize {
-        match self.free.pop() {
-            Some(id) => {
-                self.claimed[id] = Some(msg);
-                id
-            }
-            None => {
-                self.claimed.push(Some(msg));
-                self.claimed.len() - 1
-            }
-        }
-    }
-
-    /// The message claimed as `id`, its index freed.
-    fn release(&mut self, id: usize) -> T {
-        self.free.push(id);
-        self.claimed[id].take().expect("stash entry claimed twice")
     }
 }
 
@@ -207,8 +182,9 @@ pub(crate) const fn quick<T>() -> bool {
     core::mem::size_of::<T>() <= 256
 }
 
-/// The messages of blocked `send`s, each in a slot named by its sender's entry (its
-/// `deal`), reused through a free list.
+/// Messages kept for someone, each in a slot named by an index, reused through a free
+/// list: the messages of blocked `send`s (named by the sender's entry, its `deal`),
+/// and the stash's claimed messages.
 pub(crate) struct Parked<T> {
     /// The slots; `None` when free.
     slots: Vec<Option<T>>,
@@ -226,7 +202,7 @@ impl<T> Default for Parked<T> {
 }
 
 impl<T> Parked<T> {
-    /// Parks `msg`; returns its slot.
+    /// Keeps `msg`; returns its slot.
     fn put(&mut self, msg: T) -> usize {
         match self.free.pop() {
             Some(id) => {
@@ -243,7 +219,7 @@ impl<T> Parked<T> {
     /// Takes the message of slot `id` and frees the slot.
     fn take(&mut self, id: usize) -> T {
         self.free.push(id);
-        self.slots[id].take().expect("parked message taken twice")
+        self.slots[id].take().expect("kept message taken twice")
     }
 }
 
