@@ -312,7 +312,8 @@ fn loom_disconnect_races_the_pull() {
 /// a deadline passes as soon as the receiver parks): the receive returns the message,
 /// or it times out and the message waits in the channel (put back, or never taken).
 /// Never both, never neither; on `bounded(1)` the room a hand-off leaves is free for
-/// the next send at once.
+/// the next send at once. (An unbounded channel hands nothing over: its receive is
+/// woken to look, and the same holds.)
 fn handed_message_races_the_deadline(cap: Option<usize>) {
     loom::model(move || {
         let (s, r) = match cap {

@@ -7,8 +7,9 @@
 //! the queue, `can_send`/`can_recv`) and the `SeqCst` `is_empty` flag of the list (see
 //! `waiters`) guarantee no wake-up is lost.
 //!
-//! A send that finds a receiver waiting on this channel alone (a blocked `recv`, a
-//! receive future) *hands* it the oldest message: claims it for that receiver, out of
+//! A send on a bounded channel that finds a receiver waiting on this channel alone (a
+//! blocked `recv`, a receive future) *hands* it the oldest message, if it can claim it
+//! at once (see `claim_to_hand`): claims it for that receiver, out of
 //! the queue, into the stash's claimed entries, and names the entry in the receiver's
 //! context before the claim that selects it (see `hand_off`). The receiver returns
 //! with it and never looks at the queue, and the room is free at once: a sender to a
@@ -425,15 +426,23 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         }
         // A message nobody can receive any more, dropped outside the lock.
         drop(dropped);
-        freed && self.queue.bounded()
+        freed
     }
 
     /// The oldest message (the stash's first, as for every receive), claimed for a
-    /// receiver it is handed to: its stash entry, or `NO_DEAL` if there is none (or
-    /// it is big: moving it twice costs more than its receiver's own look). `freed`:
-    /// room was made in the queue.
+    /// receiver it is handed to: its stash entry, or `NO_DEAL` if none can be claimed
+    /// at once. `freed`: room was made in the queue.
+    ///
+    /// Only the quick claim is tried: a message at the head, its CAS won. Anything
+    /// else (a send between its claim and its write, a hole, a held send, contention)
+    /// is left to the receiver, woken to try: the sender, whose own call may be a
+    /// `try_send`, never waits here for another thread's progress, and holds the wait
+    /// list's lock meanwhile. Only bounded channels hand messages over: an unbounded
+    /// one has no room to free (the point of the hand-off), and its quick claim may
+    /// be a slot whose send is still being written. Nor are big messages handed:
+    /// moving them twice costs more than their receiver's own look.
     fn claim_to_hand(&self, freed: &mut bool) -> usize {
-        if !quick::<T>() {
+        if !quick::<T>() || !self.queue.bounded() {
             return NO_DEAL;
         }
         if !self.stash.is_empty() {
@@ -441,19 +450,18 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
                 return id;
             }
         }
-        let mut claim = Reservation::default();
-        let ok = self.queue.reserve_recv(&mut claim);
-        *freed |= claim.freed();
-        if !ok || claim.is_disconnected() {
+        let Some(mut claim) = self.queue.reserve_recv_fast() else {
             return NO_DEAL;
-        }
-        // SAFETY: a receive claim of this queue made just now (not held), completed once.
+        };
+        debug_assert!(!claim.unsettled(), "a ring's quick claim is settled");
+        // SAFETY: a settled receive claim of this queue made just now (not held),
+        // completed once.
         match unsafe { self.queue.read(&mut claim) } {
             Ok(msg) => {
                 *freed = true;
                 self.stash.hold(msg)
             }
-            Err(()) => NO_DEAL,
+            Err(()) => unreachable!("a quick claim is no disconnection"),
         }
     }
 
