@@ -19,11 +19,21 @@ enum Style {
     /// Every method: `send`, `try_send`, `send_timeout`; `recv`, `try_recv`,
     /// `recv_timeout`, `recv_many`, `try_recv_many`.
     Mixed,
+    /// `send`, pausing every 16 messages; `recv_timeout` with deadlines of a few
+    /// microseconds, which keep passing while senders hand the receives messages.
+    Deadlines,
 }
 
 fn send_one(s: &channel_select::Sender<usize>, v: usize, style: Style) {
     match (style, v % 3) {
         (Style::Blocking, _) | (Style::Mixed, 0) => s.send(v).unwrap(),
+        (Style::Deadlines, _) => {
+            s.send(v).unwrap();
+            if v % 16 == 0 {
+                // Let the receivers' deadlines pass while they wait.
+                thread::sleep(Duration::from_micros(20));
+            }
+        }
         (Style::Mixed, 1) => {
             let mut v = v;
             loop {
@@ -58,6 +68,16 @@ fn receive_all(r: &channel_select::Receiver<usize>, seen: &Seen, style: Style, i
     loop {
         round += 1;
         let got = match (style, round % 5) {
+            (Style::Deadlines, _) => {
+                match r.recv_timeout(Duration::from_micros(1 + (round as u64 * 7) % 23)) {
+                    Ok(v) => {
+                        buf.push(v);
+                        true
+                    }
+                    Err(RecvTimeoutError::Timeout) => true,
+                    Err(RecvTimeoutError::Disconnected) => false,
+                }
+            }
             (Style::Blocking, _) | (Style::Mixed, 0) => match r.recv() {
                 Ok(v) => {
                     buf.push(v);
@@ -205,53 +225,6 @@ fn unbounded_mixed() {
 #[test]
 fn short_deadlines_race_hand_offs() {
     for flavor in [Flavor::One, Flavor::Bounded(16), Flavor::Unbounded] {
-        let total = iters(20_000);
-        let (s, r) = flavor.make::<usize>();
-        let seen = Seen::new(total);
-        let per = total / SENDERS;
-        let senders: Vec<_> = (0..SENDERS)
-            .map(|id| {
-                let s = s.clone();
-                thread::spawn(move || {
-                    for v in id * per..(id + 1) * per {
-                        s.send(v).unwrap();
-                        if v % 16 == 0 {
-                            // Let the receivers' deadlines pass while they wait.
-                            thread::sleep(Duration::from_micros(20));
-                        }
-                    }
-                })
-            })
-            .collect();
-        let receivers: Vec<_> = (0..RECEIVERS)
-            .map(|id| {
-                let r = r.clone();
-                let seen = seen.clone();
-                thread::spawn(move || {
-                    let mut sum = 0u64;
-                    let mut wait = id as u64;
-                    loop {
-                        wait = (wait * 7 + 3) % 23;
-                        match r.recv_timeout(Duration::from_micros(1 + wait)) {
-                            Ok(v) => {
-                                seen.mark(v);
-                                sum += v as u64;
-                            }
-                            Err(RecvTimeoutError::Timeout) => {}
-                            Err(RecvTimeoutError::Disconnected) => return sum,
-                        }
-                    }
-                })
-            })
-            .collect();
-        drop(s);
-        drop(r);
-        for h in senders {
-            h.join().unwrap();
-        }
-        let sum: u64 = receivers.into_iter().map(|h| h.join().unwrap()).sum();
-        let n = (per * SENDERS) as u64;
-        assert_eq!(sum, n * (n - 1) / 2, "{flavor:?}: wrong sum");
-        seen.assert_complete();
+        run(flavor, iters(20_000), Style::Deadlines);
     }
 }
