@@ -38,7 +38,7 @@
 //! The stamps make every slot a tiny single-writer handshake, so senders and receivers
 //! only contend on their own counter.
 
-use crate::queue::{Queue, Reservation, Version, FREED, HELD, REVOKED};
+use crate::queue::{Counter, Queue, Reservation, Version, FREED, HELD, REVOKED};
 use crate::sync::atomic::{self, AtomicUsize, Ordering};
 use crate::sync::{init_uninit, load_after_fence, Backoff, UnsafeCell};
 use core::mem::MaybeUninit;
@@ -65,9 +65,9 @@ struct Slot<T> {
 /// ```
 pub struct ArrayQueue<T> {
     /// Next position to read.
-    head: CachePadded<AtomicUsize>,
+    head: CachePadded<Counter>,
     /// Next position to write, and the disconnection bit `mark`.
-    tail: CachePadded<AtomicUsize>,
+    tail: CachePadded<Counter>,
     /// Claimed positions between head and tail without a message (held, holes).
     phantoms: CachePadded<AtomicUsize>,
     /// The slots; `buffer.len() == cap`.
@@ -132,8 +132,8 @@ impl<T> ArrayQueue<T> {
         // SAFETY: the first `cap` slots were initialized above.
         unsafe { slots.set_len(cap) };
         ArrayQueue {
-            head: CachePadded::new(AtomicUsize::new(0)),
-            tail: CachePadded::new(AtomicUsize::new(0)),
+            head: CachePadded::new(Counter::new(0)),
+            tail: CachePadded::new(Counter::new(0)),
             phantoms: CachePadded::new(AtomicUsize::new(0)),
             buffer: slots.into_boxed_slice(),
             cap,
@@ -149,10 +149,10 @@ impl<T> ArrayQueue<T> {
     fn slot(&self, pos: usize) -> &Slot<T> {
         let index = pos & self.index_mask;
         debug_assert!(index < self.cap, "a position's index is below the capacity");
-        // SAFETY: every position `head` and `tail` ever hold is 0 or made by
-        // `next_position`, whose index part stays below `cap` (it wraps to the next lap
-        // at `cap`); the flag bits lie above `index_mask` and are masked off. So `index`
-        // is in bounds of `buffer` (`cap` slots). This is the hottest line of the ring:
+        // SAFETY: every position `head` and `tail` (and so their guesses) ever hold is 0
+        // or made by `next_position`, whose index part stays below `cap` (it wraps to
+        // the next lap at `cap`); the flag bits lie above `index_mask` and are masked
+        // off. So `index` is in bounds of `buffer` (`cap` slots). This is the hottest line of the ring:
         // the bounds check cost two instructions per access.
         unsafe { self.buffer.get_unchecked(index) }
     }
@@ -230,6 +230,60 @@ impl<T> ArrayQueue<T> {
 }
 
 impl<T> ArrayQueue<T> {
+    /// Claims position `tail` for a send if its slot is free and the CAS from it wins.
+    #[inline(always)]
+    fn claim_send_at(&self, tail: usize) -> Option<Reservation> {
+        let slot = self.slot(tail);
+        // Computed before the Acquire load, which would make the compiler read the
+        // queue's constant fields again after it.
+        let next = self.next_position(tail);
+        // Acquire: as in `reserve_send_slow`. A marked (disconnected) tail never equals
+        // a stamp, so it takes the slow path.
+        if slot.stamp.load(Ordering::Acquire) != tail {
+            return None;
+        }
+        self.tail.advance(tail, next).ok()?;
+        Some(Reservation {
+            slot: slot as *const Slot<T> as *const u8,
+            aux: tail,
+            flags: 0,
+        })
+    }
+
+    /// `reserve_send_guessed` once its guess failed (another thread moved `tail`
+    /// since, or there is no room): `reserve_send_fast`, out of line.
+    #[inline(never)]
+    fn reserve_send_counted(&self) -> Option<Reservation> {
+        self.reserve_send_fast()
+    }
+
+    /// Claims position `head` for a receive if its slot holds a message and the CAS
+    /// from it wins.
+    #[inline(always)]
+    fn claim_recv_at(&self, head: usize) -> Option<Reservation> {
+        let slot = self.slot(head);
+        // Before the Acquire load, as in `claim_send_at`.
+        let next = self.next_position(head);
+        // Acquire: as in `reserve_recv_slow`.
+        if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(1) {
+            return None;
+        }
+        self.head.advance(head, next).ok()?;
+        Some(Reservation {
+            slot: slot as *const Slot<T> as *const u8,
+            aux: head,
+            flags: 0,
+        })
+    }
+
+    /// `reserve_recv_guessed` once its guess failed: `reserve_recv_fast`, out of line.
+    #[inline(never)]
+    fn reserve_recv_counted(&self) -> Option<Reservation> {
+        self.reserve_recv_fast()
+    }
+}
+
+impl<T> ArrayQueue<T> {
     /// The full `reserve_send`: waits out a receiver mid-read, skips holes, reports
     /// no room (full, or a held receive in the way) and disconnection.
     #[inline(never)]
@@ -248,10 +302,7 @@ impl<T> ArrayQueue<T> {
             let stamp = slot.stamp.load(Ordering::Acquire);
             if tail == stamp {
                 let next = self.next_position(tail);
-                match self
-                    .tail
-                    .compare_exchange(tail, next, Ordering::SeqCst, Ordering::Relaxed)
-                {
+                match self.tail.advance(tail, next) {
                     Ok(_) => {
                         r.slot = slot as *const Slot<T> as *const u8;
                         r.aux = tail;
@@ -277,7 +328,7 @@ impl<T> ArrayQueue<T> {
                 // Full, unless a receiver has moved on since. The fence orders our tail
                 // read before the head read (pairs with the receivers' SeqCst CAS).
                 atomic::fence(Ordering::SeqCst);
-                let head = load_after_fence(&self.head);
+                let head = load_after_fence(self.head.atomic());
                 if head.wrapping_add(self.one_lap) == tail {
                     // Full (its last send unwritten, held or not, or its message still
                     // there), unless the slot at head is a hole: then skip it for the
@@ -286,11 +337,7 @@ impl<T> ArrayQueue<T> {
                         return false;
                     }
                     let next = self.next_position(head);
-                    if self
-                        .head
-                        .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
-                        .is_ok()
-                    {
+                    if self.head.advance(head, next).is_ok() {
                         self.free_empty(slot, head);
                     }
                 } else {
@@ -317,10 +364,7 @@ impl<T> ArrayQueue<T> {
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp & !self.mark == head + 1 {
                 // A message, or a hole.
-                match self
-                    .head
-                    .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
-                {
+                match self.head.advance(head, next) {
                     Ok(_) if stamp & self.mark != 0 => {
                         self.free_empty(slot, head);
                         r.flags |= FREED;
@@ -342,16 +386,13 @@ impl<T> ArrayQueue<T> {
                 // The fence orders the stamp read before the tail read (pairs with the
                 // senders' SeqCst CAS on tail).
                 atomic::fence(Ordering::SeqCst);
-                let tail = load_after_fence(&self.tail);
+                let tail = load_after_fence(self.tail.atomic());
                 if tail == next || tail == head {
                     return false; // alone, or just taken back by its sender
                 }
                 // Revoke it (also when disconnected: its late write must then fail
                 // rather than leave a message nobody is waiting for).
-                match self
-                    .head
-                    .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
-                {
+                match self.head.advance(head, next) {
                     Ok(_) => {
                         // AcqRel: Acquire pairs with the sender's Release `hold_send`
                         // store (which carries the previous reader's Release), Release
@@ -387,7 +428,7 @@ impl<T> ArrayQueue<T> {
                 // held by last lap's receive.) The fence pairs with the senders' SeqCst
                 // CAS on tail.
                 atomic::fence(Ordering::SeqCst);
-                let tail = load_after_fence(&self.tail);
+                let tail = load_after_fence(self.tail.atomic());
                 if tail & !self.mark == head {
                     if tail & self.mark != 0 {
                         r.slot = ptr::null();
@@ -418,24 +459,15 @@ impl<T> Queue<T> for ArrayQueue<T> {
     fn reserve_send_fast(&self) -> Option<Reservation> {
         // The slot at tail is free and the CAS wins. Everything else (full, contended,
         // mid-read, holes, disconnected) is `reserve_send_slow`'s.
-        let tail = self.tail.load(Ordering::Relaxed);
-        let slot = self.slot(tail);
-        // Computed before the Acquire load, which would make the compiler read the
-        // queue's constant fields again after it.
-        let next = self.next_position(tail);
-        // Acquire: as in `reserve_send_slow`. A marked (disconnected) tail never equals
-        // a stamp, so it takes the slow path.
-        if slot.stamp.load(Ordering::Acquire) != tail {
-            return None;
+        self.claim_send_at(self.tail.load(Ordering::Relaxed))
+    }
+
+    #[inline(always)]
+    fn reserve_send_guessed(&self) -> Option<Reservation> {
+        match self.claim_send_at(self.tail.guess()) {
+            Some(claim) => Some(claim),
+            None => self.reserve_send_counted(),
         }
-        self.tail
-            .compare_exchange(tail, next, Ordering::SeqCst, Ordering::Relaxed)
-            .ok()?;
-        Some(Reservation {
-            slot: slot as *const Slot<T> as *const u8,
-            aux: tail,
-            flags: 0,
-        })
     }
 
     unsafe fn hold_send(&self, r: &mut Reservation) {
@@ -503,16 +535,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
         }
         // At the head, take it out of line ourselves, as a receiver would: nobody else
         // can touch the slot once `head` has moved past it by our CAS.
-        if self
-            .head
-            .compare_exchange(
-                pos,
-                self.next_position(pos),
-                Ordering::SeqCst,
-                Ordering::Relaxed,
-            )
-            .is_ok()
-        {
+        if self.head.advance(pos, self.next_position(pos)).is_ok() {
             self.free_empty(slot, pos);
             r.flags |= FREED;
             return;
@@ -520,16 +543,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
         // The last claim (nothing claimed after it): take it back, moving `tail` back
         // to it, so that no hole is left taking room. A receiver that saw it held and
         // then finds `tail` back at its head reports the queue empty.
-        if self
-            .tail
-            .compare_exchange(
-                self.next_position(pos),
-                pos,
-                Ordering::SeqCst,
-                Ordering::Relaxed,
-            )
-            .is_ok()
-        {
+        if self.tail.advance(self.next_position(pos), pos).is_ok() {
             if r.held() {
                 // SeqCst (which includes Release, as in `free_empty`): the slot is free
                 // for a send at `pos` again, and a sender that found it taken and parked
@@ -567,22 +581,15 @@ impl<T> Queue<T> for ArrayQueue<T> {
     #[inline(always)]
     fn reserve_recv_fast(&self) -> Option<Reservation> {
         // The slot at head holds a message and the CAS wins; nothing skipped.
-        let head = self.head.load(Ordering::Relaxed);
-        let slot = self.slot(head);
-        // Before the Acquire load, as in `reserve_send_fast`.
-        let next = self.next_position(head);
-        // Acquire: as in `reserve_recv_slow`.
-        if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(1) {
-            return None;
+        self.claim_recv_at(self.head.load(Ordering::Relaxed))
+    }
+
+    #[inline(always)]
+    fn reserve_recv_guessed(&self) -> Option<Reservation> {
+        match self.claim_recv_at(self.head.guess()) {
+            Some(claim) => Some(claim),
+            None => self.reserve_recv_counted(),
         }
-        self.head
-            .compare_exchange(head, next, Ordering::SeqCst, Ordering::Relaxed)
-            .ok()?;
-        Some(Reservation {
-            slot: slot as *const Slot<T> as *const u8,
-            aux: head,
-            flags: 0,
-        })
     }
 
     unsafe fn hold_recv(&self, r: &mut Reservation) {
@@ -673,7 +680,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
     }
 
     fn disconnect(&self) -> bool {
-        let tail = self.tail.fetch_or(self.mark, Ordering::SeqCst);
+        let tail = self.tail.atomic().fetch_or(self.mark, Ordering::SeqCst);
         tail & self.mark == 0
     }
 

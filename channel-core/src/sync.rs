@@ -81,6 +81,16 @@ mod imp {
         pub fn new() -> Self {
             Backoff::default()
         }
+        /// A backoff whose `snooze` yields from its first step, with no spin: for a
+        /// wait that the peer ends only after a batch of work (a big buffer full, or
+        /// empty), where a spin on a shared core only takes the time the peer needs
+        /// (see `channel-select`'s buffered flavor for the measurements).
+        #[inline]
+        pub fn yielding() -> Self {
+            Backoff {
+                step: core::cell::Cell::new(SNOOZE_SPIN_STEPS),
+            }
+        }
         /// Backs off in a lock-free loop that lost a race (spins only).
         #[inline]
         pub fn spin(&self) {
@@ -320,6 +330,10 @@ mod imp {
         /// A fresh backoff.
         pub fn new() -> Self {
             Backoff(core::cell::Cell::new(0))
+        }
+        /// The same as `new` under loom.
+        pub fn yielding() -> Self {
+            Backoff::new()
         }
         /// Yields to the other modelled threads.
         pub fn spin(&self) {

@@ -259,3 +259,59 @@ fn loom_last_held_send_taken_back_while_a_receiver_looks() {
         assert_eq!(q.try_push(8), Err(PushError::Full(8)), "no slot lost");
     });
 }
+
+/// Sends `m` from the queue's guess of its tail (as a blocking send does), retrying
+/// while the ring is full.
+fn push_guessed(q: &ArrayQueue<i32>, m: i32) {
+    loop {
+        if let Some(mut r) = q.reserve_send_guessed() {
+            // SAFETY: a claim of this queue, made just now, completed once.
+            return unsafe { q.write(&mut r, m) }.unwrap();
+        }
+        match q.try_push(m) {
+            Ok(()) => return,
+            Err(_) => thread::yield_now(),
+        }
+    }
+}
+
+/// Receives one message from the queue's guess of its head (as a blocking receive
+/// does), yielding while the ring is empty.
+fn pop_guessed(q: &ArrayQueue<i32>) -> i32 {
+    loop {
+        if let Some(mut r) = q.reserve_recv_guessed() {
+            // SAFETY: a claim of this queue, made just now, read once.
+            return unsafe { q.read(&mut r) }.unwrap();
+        }
+        match q.try_pop() {
+            Ok(Some(m)) => return m,
+            Ok(None) => thread::yield_now(),
+            Err(()) => panic!("not disconnected"),
+        }
+    }
+}
+
+/// Claims from the counters' guesses while a send claimed and given up moves `tail`
+/// back (leaving a guess ahead of it) and the ring wraps a lap: a stale or early guess
+/// only fails its CAS; both messages arrive once, in order.
+#[test]
+fn loom_guessed_claims_around_a_claim_taken_back() {
+    loom::model(|| {
+        let q = Arc::new(ArrayQueue::new(2));
+        q.try_push(0).unwrap();
+        assert_eq!(q.try_pop(), Ok(Some(0)));
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        let tx = q.clone();
+        let sender = thread::spawn(move || {
+            push_guessed(&tx, 1);
+            push_guessed(&tx, 2);
+        });
+        // SAFETY: `r` was reserved on `q` and is completed once.
+        unsafe { q.abandon(&mut r) };
+        let got = [pop_guessed(&q), pop_guessed(&q)];
+        sender.join().unwrap();
+        assert_eq!(got, [1, 2]);
+        assert_eq!(q.try_pop(), Ok(None));
+    });
+}

@@ -50,6 +50,78 @@ fn loom_send_and_recv_across_block_boundary() {
     });
 }
 
+/// Sends `m` starting from the queue's guess of its tail, as a blocking send does.
+fn push_guessed(q: &ListQueue<usize>, m: usize) {
+    match q.reserve_send_guessed() {
+        // SAFETY: a claim of this queue, made just now, completed once.
+        Some(mut r) => unsafe { q.write(&mut r, m) }.unwrap(),
+        None => q.try_push(m).unwrap(),
+    }
+}
+
+/// Receives one message starting from the queue's guess of its head, as a blocking
+/// receive does (yielding while the queue is empty).
+fn pop_guessed(q: &ListQueue<usize>) -> usize {
+    loop {
+        if let Some(mut r) = q.reserve_recv_guessed() {
+            // SAFETY: an unsettled claim of this queue, settled once; then read once.
+            if !r.unsettled() || unsafe { q.settle_recv(&mut r) } {
+                return unsafe { q.read(&mut r) }.unwrap();
+            }
+        }
+        match q.try_pop() {
+            Ok(Some(m)) => return m,
+            Ok(None) => thread::yield_now(),
+            Err(()) => panic!("not disconnected"),
+        }
+    }
+}
+
+/// One sender takes a block's last slot (installing the next block and moving `tail`
+/// into it) while another sends, both from the counter's guess: a sender whose guess
+/// is a position in the new block must also see the new block (the guess carries it),
+/// or it would write into the old one. Every message once.
+#[test]
+fn loom_senders_guess_a_position_in_the_next_block() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        for m in 0..BLOCK_CAP - 1 {
+            q.try_push(m).unwrap();
+        }
+        let tx = q.clone();
+        let sender = thread::spawn(move || push_guessed(&tx, BLOCK_CAP - 1));
+        push_guessed(&q, BLOCK_CAP);
+        sender.join().unwrap();
+        let mut got = pop_n(&q, BLOCK_CAP + 1);
+        got.sort_unstable();
+        assert_eq!(got, (0..=BLOCK_CAP).collect::<Vec<_>>());
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// The same on the receiving side: one receiver takes a block's last message (moving
+/// `head` into the next block) while another receives from the counter's guess.
+#[test]
+fn loom_receivers_guess_a_position_in_the_next_block() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        for m in 0..BLOCK_CAP + 2 {
+            q.try_push(m).unwrap();
+        }
+        assert_eq!(
+            pop_n(&q, BLOCK_CAP - 1),
+            (0..BLOCK_CAP - 1).collect::<Vec<_>>()
+        );
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_guessed(&rx));
+        let mut got = vec![pop_guessed(&q), pop_guessed(&q)];
+        got.push(receiver.join().unwrap());
+        got.sort_unstable();
+        assert_eq!(got, [BLOCK_CAP - 1, BLOCK_CAP, BLOCK_CAP + 1]);
+        assert_eq!(q.len(), 0);
+    });
+}
+
 /// Three receivers each read one slot of the same block: whichever releases its slot
 /// last frees the block, after the others' reads (a free that is not ordered after
 /// them is a race loom reports).

@@ -52,10 +52,10 @@ impl<T> Receiver<T> {
         // The buffered flavors' quick case inlined (see `recv`).
         match &self.flavor {
             ReceiverFlavor::Array(c) if quick::<T>() => {
-                c.receiving().recv_quick(|| self.try_recv_slow())
+                c.receiving().recv_quick(true, || self.try_recv_slow())
             }
             ReceiverFlavor::List(c) if quick::<T>() => {
-                c.receiving().recv_quick(|| self.try_recv_slow())
+                c.receiving().recv_quick(true, || self.try_recv_slow())
             }
             _ => self.try_recv_slow(),
         }
@@ -87,10 +87,10 @@ impl<T> Receiver<T> {
         // `recv_slow`, so the quick case sets up no frame.
         match &self.flavor {
             ReceiverFlavor::Array(c) if quick::<T>() => {
-                c.receiving().recv_quick(|| self.recv_slow())
+                c.receiving().recv_quick(true, || self.recv_slow())
             }
             ReceiverFlavor::List(c) if quick::<T>() => {
-                c.receiving().recv_quick(|| self.recv_slow())
+                c.receiving().recv_quick(true, || self.recv_slow())
             }
             _ => self.recv_slow(),
         }

@@ -57,8 +57,12 @@ impl<T> Sender<T> {
     #[inline]
     fn try_send_quick(&self, msg: T) -> Result<(), TrySendError<T>> {
         match &self.flavor {
-            SenderFlavor::Array(c) => c.sending().send_quick(msg, |msg| self.try_send_slow(msg)),
-            SenderFlavor::List(c) => c.sending().send_quick(msg, |msg| self.try_send_slow(msg)),
+            SenderFlavor::Array(c) => c
+                .sending()
+                .send_quick(true, msg, |msg| self.try_send_slow(msg)),
+            SenderFlavor::List(c) => c
+                .sending()
+                .send_quick(true, msg, |msg| self.try_send_slow(msg)),
             SenderFlavor::Zero(_) => self.try_send_slow(msg),
         }
     }
@@ -105,8 +109,8 @@ impl<T> Sender<T> {
     #[inline]
     fn send_quick(&self, msg: T) -> Result<(), SendError<T>> {
         match &self.flavor {
-            SenderFlavor::Array(c) => c.sending().send_quick(msg, |msg| self.send_slow(msg)),
-            SenderFlavor::List(c) => c.sending().send_quick(msg, |msg| self.send_slow(msg)),
+            SenderFlavor::Array(c) => c.sending().send_quick(true, msg, |msg| self.send_slow(msg)),
+            SenderFlavor::List(c) => c.sending().send_quick(true, msg, |msg| self.send_slow(msg)),
             SenderFlavor::Zero(_) => self.send_slow(msg),
         }
     }

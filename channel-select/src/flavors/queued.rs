@@ -266,18 +266,20 @@ fn reserve_blocking(
     waiters: &Waiters,
     deadline: Option<Instant>,
     reserve: impl Fn(&mut Token) -> bool,
+    quick: impl Fn(&mut Token) -> bool,
+    backoff: impl Fn() -> Backoff,
     ready: impl Fn() -> bool,
 ) -> bool {
     loop {
-        let backoff = Backoff::new();
-        loop {
-            if reserve(token) {
+        if reserve(token) {
+            return true;
+        }
+        let backoff = backoff();
+        while !backoff.is_completed() {
+            backoff.snooze();
+            if quick(token) {
                 return true;
             }
-            if backoff.is_completed() {
-                break;
-            }
-            backoff.snooze();
         }
         if deadline.is_some_and(expired) {
             return false;
@@ -306,7 +308,30 @@ fn reserve_blocking(
     }
 }
 
+/// The least capacity at which a blocked send or receive yields at once instead of
+/// spinning first (see `Queued::backoff`).
+const BATCH: usize = 64;
+
 impl<T, Q: Queue<T>> Queued<T, Q> {
+    /// The backoff of a send that found no room, or a receive that found no message,
+    /// before it parks. On a channel of `BATCH` or more (unbounded included) it yields
+    /// from the first step: the peer ends such a wait only after a batch of work (a
+    /// full buffer is drained at the receivers' pace, an empty one filled at the
+    /// senders'), so a spin gains little where the peer has a core of its own, and
+    /// where it shares ours (more threads than cores) it takes the time the peer
+    /// needs. Measured on a 2-core VM, `mpsc bounded(1000)` (four senders): 27 ns a
+    /// message spinning first, 13 to 17 yielding at once (with the counters' guesses,
+    /// which make a sender fast enough to fill the buffer, 40 to 70 spinning). A small
+    /// channel is a hand-off, where a peer on another core ends the wait within a
+    /// spin.
+    fn backoff(&self) -> Backoff {
+        if self.queue.capacity().is_none_or(|cap| cap >= BATCH) {
+            Backoff::yielding()
+        } else {
+            Backoff::new()
+        }
+    }
+
     /// Sends the message of a revoked held send (`Err(msg)` in `res`) afresh, without
     /// waiting: to the queue, or to the stash if the ring has filled up since its
     /// claim. Leaves `Err(msg)` (the message handed back) only on disconnection.
@@ -598,21 +623,32 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
 
 impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
     /// Claims a message that is there now, in the queue (none is stashed): the quick
-    /// case of every receive, inlined, with the claim in registers.
+    /// case of every receive, inlined, with the claim in registers. `guessed`: from
+    /// the queue's guess of its head (`Queue::reserve_recv_guessed`), for a blocking
+    /// handle's calls; futures start from the head itself (see `recv_now`).
     #[inline(always)]
-    fn claim_recv_fast(&self) -> Option<Reservation> {
+    fn claim_recv_fast(&self, guessed: bool) -> Option<Reservation> {
         if !self.stash.is_empty() {
             return None;
         }
-        self.queue.reserve_recv_fast()
+        if guessed {
+            self.queue.reserve_recv_guessed()
+        } else {
+            self.queue.reserve_recv_fast()
+        }
     }
 
     /// A receive's quick case, inlined into the handle's call: a message handed over
     /// at once, or else `slow()`, the whole call out of line. The message goes
-    /// straight into the call's result (no copy of it is kept on the way).
+    /// straight into the call's result (no copy of it is kept on the way). `guessed`
+    /// as in `claim_recv_fast`.
     #[inline]
-    pub(crate) fn recv_quick<E>(&self, slow: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
-        let Some(mut claim) = self.claim_recv_fast() else {
+    pub(crate) fn recv_quick<E>(
+        &self,
+        guessed: bool,
+        slow: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let Some(mut claim) = self.claim_recv_fast(guessed) else {
             return slow();
         };
         if claim.unsettled() {
@@ -647,9 +683,16 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
 
     /// A future's quick receive: `recv_quick`'s case, the message or `None` (the poll
     /// goes on out of line). Inlined into the future's poll.
+    ///
+    /// From the head itself, not its guess: a future that finds no message registers
+    /// and waits at once (a poll does not spin), and a receive future made faster than
+    /// its senders finds the buffer empty more often; the same for sends (`send_now`),
+    /// where it was measured: with guesses, `async mpsc bounded(1000)` parked a
+    /// sender's message 600 to 3,500 times a run of 100,000 (40 to 1,000 without)
+    /// and took 52 to 65 ns a message (27 without).
     #[inline]
     pub(crate) fn recv_now(&self) -> Option<T> {
-        self.recv_quick(|| Err(())).ok()
+        self.recv_quick(false, || Err(())).ok()
     }
 
     /// Completes a receive claim of the queue and makes the room known.
@@ -684,11 +727,26 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
     fn recv_slow(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
         let reserve = |t: &mut Token| self.reserve(t);
+        let quick = |t: &mut Token| {
+            if !self.queue.bounded() {
+                return self.reserve(t);
+            }
+            t.deal = NO_DEAL;
+            self.claim_recv_fast(true)
+                .map(|claim| t.queue = claim)
+                .is_some()
+        };
         let claimed = reserve(&mut token)
             || (!self.queue.bounded() && deadline.is_none() && self.catch_up(&mut token))
-            || reserve_blocking(&mut token, &self.receivers, deadline, reserve, || {
-                self.can_recv()
-            });
+            || reserve_blocking(
+                &mut token,
+                &self.receivers,
+                deadline,
+                reserve,
+                quick,
+                || self.backoff(),
+                || self.can_recv(),
+            );
         if !claimed {
             return Err(RecvTimeoutError::Timeout);
         }
@@ -776,7 +834,7 @@ impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
     #[inline]
     fn try_recv(&self) -> Result<T, TryRecvError> {
         if quick::<T>() {
-            self.recv_quick(|| self.try_recv_slow())
+            self.recv_quick(true, || self.try_recv_slow())
         } else {
             self.try_recv_slow()
         }
@@ -786,7 +844,7 @@ impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
     #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         if quick::<T>() {
-            self.recv_quick(|| self.recv_slow(deadline))
+            self.recv_quick(true, || self.recv_slow(deadline))
         } else {
             self.recv_slow(deadline)
         }
@@ -943,13 +1001,22 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
 impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
     /// A send's quick case, inlined into the handle's call: room claimed at once and
     /// the message written, or else `slow(msg)`, the whole call out of line.
+    /// `guessed`: from the queue's guess of its tail (`Queue::reserve_send_guessed`),
+    /// for a blocking handle's calls; futures start from the tail itself (see
+    /// `recv_now`).
     #[inline]
     pub(crate) fn send_quick<E>(
         &self,
+        guessed: bool,
         msg: T,
         slow: impl FnOnce(T) -> Result<(), E>,
     ) -> Result<(), E> {
-        let Some(mut claim) = self.queue.reserve_send_fast() else {
+        let claim = if guessed {
+            self.queue.reserve_send_guessed()
+        } else {
+            self.queue.reserve_send_fast()
+        };
+        let Some(mut claim) = claim else {
             return slow(msg);
         };
         // SAFETY: claimed on this side just now, and not held: never revoked.
@@ -960,10 +1027,11 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
     }
 
     /// A future's quick send: `send_quick`'s case, or the message back (the poll goes
-    /// on out of line). Inlined into the future's poll.
+    /// on out of line). Inlined into the future's poll. From the tail itself (see
+    /// `recv_now`).
     #[inline]
     pub(crate) fn send_now(&self, msg: T) -> Result<(), T> {
-        self.send_quick(msg, Err)
+        self.send_quick(false, msg, Err)
     }
 
     /// Claims a send now if there is room (or the disconnection): the quick case
@@ -986,16 +1054,18 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
     /// Claims a send, spinning briefly while there is no room.
     #[inline]
     fn reserve_spinning(&self, token: &mut Token) -> bool {
-        let backoff = Backoff::new();
-        loop {
-            if self.reserve(token) {
+        if self.reserve(token) {
+            return true;
+        }
+        let backoff = self.backoff();
+        while !backoff.is_completed() {
+            backoff.snooze();
+            if let Some(claim) = self.queue.reserve_send_guessed() {
+                token.queue = claim;
                 return true;
             }
-            if backoff.is_completed() {
-                return false;
-            }
-            backoff.snooze();
         }
+        false
     }
 
     /// `poll_send` that found no room, or whose message is parked: parks it (again)
