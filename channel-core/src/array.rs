@@ -250,13 +250,6 @@ impl<T> ArrayQueue<T> {
         })
     }
 
-    /// `reserve_send_guessed` once its guess failed (another thread moved `tail`
-    /// since, or there is no room): `reserve_send_fast`, out of line.
-    #[inline(never)]
-    fn reserve_send_counted(&self) -> Option<Reservation> {
-        self.reserve_send_fast()
-    }
-
     /// Claims position `head` for a receive if its slot holds a message and the CAS
     /// from it wins.
     #[inline(always)]
@@ -274,12 +267,6 @@ impl<T> ArrayQueue<T> {
             aux: head,
             flags: 0,
         })
-    }
-
-    /// `reserve_recv_guessed` once its guess failed: `reserve_recv_fast`, out of line.
-    #[inline(never)]
-    fn reserve_recv_counted(&self) -> Option<Reservation> {
-        self.reserve_recv_fast()
     }
 }
 
@@ -464,10 +451,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
 
     #[inline(always)]
     fn reserve_send_guessed(&self) -> Option<Reservation> {
-        match self.claim_send_at(self.tail.guess()) {
-            Some(claim) => Some(claim),
-            None => self.reserve_send_counted(),
-        }
+        self.claim_send_at(self.tail.guess())
     }
 
     unsafe fn hold_send(&self, r: &mut Reservation) {
@@ -586,10 +570,7 @@ impl<T> Queue<T> for ArrayQueue<T> {
 
     #[inline(always)]
     fn reserve_recv_guessed(&self) -> Option<Reservation> {
-        match self.claim_recv_at(self.head.guess()) {
-            Some(claim) => Some(claim),
-            None => self.reserve_recv_counted(),
-        }
+        self.claim_recv_at(self.head.guess())
     }
 
     unsafe fn hold_recv(&self, r: &mut Reservation) {

@@ -29,7 +29,7 @@
 //! - bit `MARK_BIT` of `tail` marks disconnection; the same bit of `head` records that
 //!   `head`'s block is not the last one (so a receiver can skip reading `tail`).
 
-use crate::queue::{self, Counter, Queue, Reservation, Version};
+use crate::queue::{self, Queue, Reservation, Version};
 use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
 use crate::sync::{self, init_uninit, load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
@@ -285,7 +285,7 @@ impl<T> Block<T> {
 /// A position in the list: a counter and the block it is in.
 struct Position<T> {
     /// Slot counter (`<< SHIFT`) and `MARK_BIT`.
-    index: Counter,
+    index: AtomicUsize,
     /// The block holding `index`.
     block: AtomicPtr<Block<T>>,
 }
@@ -333,11 +333,11 @@ impl<T> ListQueue<T> {
     pub fn new() -> Self {
         ListQueue {
             head: CachePadded::new(Position {
-                index: Counter::new(0),
+                index: AtomicUsize::new(0),
                 block: AtomicPtr::new(ptr::null_mut()),
             }),
             tail: CachePadded::new(Position {
-                index: Counter::new(0),
+                index: AtomicUsize::new(0),
                 block: AtomicPtr::new(ptr::null_mut()),
             }),
             phantoms: CachePadded::new(AtomicUsize::new(0)),
@@ -424,83 +424,6 @@ impl<T> ListQueue<T> {
         unsafe { Block::slot(r.slot as *const Block<T>, r.aux) }
     }
 
-    /// `reserve_send_fast` from `tail`, the counter or its guess (see `Counter`): inside
-    /// a block (not its last slot, which installs the next one), not disconnected, and
-    /// the CAS from `tail` wins. The rest is the full loop.
-    ///
-    /// `tail` comes from an Acquire load, of the counter or the guess: both pair with
-    /// the Release stores that install blocks (the guess's through its own Release
-    /// store, see `Counter`), so the block read after it is `tail`'s block or a later
-    /// one; a later one means the counter has moved on, and the CAS fails.
-    #[inline(always)]
-    fn claim_send_from(&self, tail: usize) -> Option<Reservation> {
-        let block = self.tail.block.load(Ordering::Acquire);
-        let offset = (tail >> SHIFT) % lap::<T>();
-        if tail & MARK_BIT != 0 || offset + 1 >= block_cap::<T>() || block.is_null() {
-            return None;
-        }
-        self.tail.index.advance(tail, tail + (1 << SHIFT)).ok()?;
-        Some(Reservation {
-            slot: block as *const u8,
-            aux: offset,
-            flags: 0,
-        })
-    }
-
-    /// `reserve_send_guessed` once its guess failed: `reserve_send_fast`, out of line.
-    #[inline(never)]
-    fn reserve_send_counted(&self) -> Option<Reservation> {
-        self.reserve_send_fast()
-    }
-
-    /// `reserve_recv_fast` from `head`, the counter or its guess (the block read after
-    /// it as in `claim_send_from`): inside a block (not its last slot, which moves
-    /// head to the next block), a message known to be there, and the CAS wins.
-    #[inline(always)]
-    fn claim_recv_from(&self, head: usize) -> Option<Reservation> {
-        let block = self.head.block.load(Ordering::Acquire);
-        let offset = (head >> SHIFT) % lap::<T>();
-        if offset + 1 >= block_cap::<T>() || block.is_null() {
-            return None;
-        }
-        let mut new_head = head + (1 << SHIFT);
-        if new_head & MARK_BIT == 0 {
-            // The counter, never its guess: a guess may be ahead of it (a CAS that
-            // failed after noting its target, see `Counter`), and this check claims
-            // the slot at `head` only if a send claimed it first. A stale tail only
-            // looks emptier. Acquire: pairs with the senders' CAS.
-            let tail = self.tail.index.load(Ordering::Acquire);
-            if (head >> SHIFT) / lap::<T>() != (tail >> SHIFT) / lap::<T>() {
-                new_head |= MARK_BIT;
-            }
-            if head >> SHIFT == tail >> SHIFT {
-                return None;
-            }
-        }
-        self.head.index.advance(head, new_head).ok()?;
-        // SAFETY: we just moved head past slot `offset` of `block`, which keeps the
-        // block alive; a claimed offset is below `BLOCK_CAP`, as in `slot`. Acquire:
-        // pairs with the writer's Release setting `WRITE`.
-        let state = unsafe { Block::slot(block, offset) }
-            .state
-            .load(Ordering::Acquire);
-        Some(Reservation {
-            slot: block as *const u8,
-            aux: offset,
-            flags: if state & (WRITE | HOLE) == WRITE {
-                0
-            } else {
-                queue::UNSETTLED
-            },
-        })
-    }
-
-    /// `reserve_recv_guessed` once its guess failed: `reserve_recv_fast`, out of line.
-    #[inline(never)]
-    fn reserve_recv_counted(&self) -> Option<Reservation> {
-        self.reserve_recv_fast()
-    }
-
     /// The full `reserve_send`: installs blocks, waits out a sender moving to the
     /// next block, reports disconnection.
     #[inline(never)]
@@ -553,7 +476,12 @@ impl<T> ListQueue<T> {
             let new_tail = tail + (1 << SHIFT);
             // On failure, Acquire (as for the first load) pairs with the Release
             // stores that move tail into a new block.
-            match self.tail.index.advance(tail, new_tail) {
+            match self.tail.index.compare_exchange(
+                tail,
+                new_tail,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => {
                     if offset + 1 == block_cap::<T>() {
                         // We took the last slot: install the next block, then step the
@@ -561,12 +489,7 @@ impl<T> ListQueue<T> {
                         // block to senders (tail) and receivers (`next`).
                         let next = core::mem::replace(&mut next_block, ptr::null_mut());
                         self.tail.block.store(next, Ordering::Release);
-                        let moved = self
-                            .tail
-                            .index
-                            .atomic()
-                            .fetch_add(1 << SHIFT, Ordering::Release);
-                        self.tail.index.note(moved.wrapping_add(1 << SHIFT));
+                        self.tail.index.fetch_add(1 << SHIFT, Ordering::Release);
                         // SAFETY: `block` stays alive until all its slots are released,
                         // and ours has not been written yet.
                         unsafe { (*block).next.store(next, Ordering::Release) };
@@ -662,7 +585,7 @@ impl<T> ListQueue<T> {
                 let mut tail = self.tail.index.load(Ordering::Acquire);
                 if head >> SHIFT == tail >> SHIFT {
                     atomic::fence(Ordering::SeqCst);
-                    tail = load_after_fence(self.tail.index.atomic());
+                    tail = load_after_fence(&self.tail.index);
                 }
                 if head >> SHIFT == tail >> SHIFT {
                     if tail & MARK_BIT != 0 {
@@ -683,7 +606,12 @@ impl<T> ListQueue<T> {
                 continue;
             }
             // On failure, Acquire as for the first load of head.
-            match self.head.index.advance(head, new_head) {
+            match self.head.index.compare_exchange(
+                head,
+                new_head,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => {
                     if offset + 1 == block_cap::<T>() {
                         // We took the last slot: move head to the next block.
@@ -732,16 +660,29 @@ impl<T> Queue<T> for ListQueue<T> {
 
     #[inline(always)]
     fn reserve_send_fast(&self) -> Option<Reservation> {
+        // Inside a block (not its last slot, which installs the next one), not
+        // disconnected, and the CAS wins. The rest is the full loop.
         // Acquire: pairs with the Release stores that install blocks.
-        self.claim_send_from(self.tail.index.load(Ordering::Acquire))
-    }
-
-    #[inline(always)]
-    fn reserve_send_guessed(&self) -> Option<Reservation> {
-        match self.claim_send_from(self.tail.index.guess()) {
-            Some(claim) => Some(claim),
-            None => self.reserve_send_counted(),
+        let tail = self.tail.index.load(Ordering::Acquire);
+        let block = self.tail.block.load(Ordering::Acquire);
+        let offset = (tail >> SHIFT) % lap::<T>();
+        if tail & MARK_BIT != 0 || offset + 1 >= block_cap::<T>() || block.is_null() {
+            return None;
         }
+        self.tail
+            .index
+            .compare_exchange(
+                tail,
+                tail + (1 << SHIFT),
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            )
+            .ok()?;
+        Some(Reservation {
+            slot: block as *const u8,
+            aux: offset,
+            flags: 0,
+        })
     }
 
     unsafe fn hold_send(&self, r: &mut Reservation) {
@@ -832,16 +773,46 @@ impl<T> Queue<T> for ListQueue<T> {
 
     #[inline(always)]
     fn reserve_recv_fast(&self) -> Option<Reservation> {
+        // Inside a block (not its last slot, which moves head to the next block), a
+        // message known to be there, and the CAS wins. A hole met on the way is
+        // released (unbounded: no sender waits for the room).
         // Acquire: as in `reserve_recv_slow`.
-        self.claim_recv_from(self.head.index.load(Ordering::Acquire))
-    }
-
-    #[inline(always)]
-    fn reserve_recv_guessed(&self) -> Option<Reservation> {
-        match self.claim_recv_from(self.head.index.guess()) {
-            Some(claim) => Some(claim),
-            None => self.reserve_recv_counted(),
+        let head = self.head.index.load(Ordering::Acquire);
+        let block = self.head.block.load(Ordering::Acquire);
+        let offset = (head >> SHIFT) % lap::<T>();
+        if offset + 1 >= block_cap::<T>() || block.is_null() {
+            return None;
         }
+        let mut new_head = head + (1 << SHIFT);
+        if new_head & MARK_BIT == 0 {
+            // Acquire: pairs with the senders' CAS; a stale tail only looks emptier.
+            let tail = self.tail.index.load(Ordering::Acquire);
+            if (head >> SHIFT) / lap::<T>() != (tail >> SHIFT) / lap::<T>() {
+                new_head |= MARK_BIT;
+            }
+            if head >> SHIFT == tail >> SHIFT {
+                return None;
+            }
+        }
+        self.head
+            .index
+            .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
+            .ok()?;
+        // SAFETY: we just moved head past slot `offset` of `block`, which keeps the
+        // block alive; a claimed offset is below `BLOCK_CAP`, as in `slot`. Acquire:
+        // pairs with the writer's Release setting `WRITE`.
+        let state = unsafe { Block::slot(block, offset) }
+            .state
+            .load(Ordering::Acquire);
+        Some(Reservation {
+            slot: block as *const u8,
+            aux: offset,
+            flags: if state & (WRITE | HOLE) == WRITE {
+                0
+            } else {
+                queue::UNSETTLED
+            },
+        })
     }
 
     #[inline(never)]
@@ -938,11 +909,7 @@ impl<T> Queue<T> for ListQueue<T> {
     }
 
     fn disconnect(&self) -> bool {
-        let tail = self
-            .tail
-            .index
-            .atomic()
-            .fetch_or(MARK_BIT, Ordering::SeqCst);
+        let tail = self.tail.index.fetch_or(MARK_BIT, Ordering::SeqCst);
         tail & MARK_BIT == 0
     }
 

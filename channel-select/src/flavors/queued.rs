@@ -1060,7 +1060,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         let backoff = self.backoff();
         while !backoff.is_completed() {
             backoff.snooze();
-            if let Some(claim) = self.queue.reserve_send_guessed() {
+            if let Some(claim) = self.queue.reserve_send_fast() {
                 token.queue = claim;
                 return true;
             }
