@@ -152,8 +152,8 @@ impl<T> ArrayQueue<T> {
         // SAFETY: every position `head` and `tail` (and so their guesses) ever hold is 0
         // or made by `next_position`, whose index part stays below `cap` (it wraps to
         // the next lap at `cap`); the flag bits lie above `index_mask` and are masked
-        // off. So `index` is in bounds of `buffer` (`cap` slots). This is the hottest line of the ring:
-        // the bounds check cost two instructions per access.
+        // off. So `index` is in bounds of `buffer` (`cap` slots). This is the hottest
+        // line of the ring: the bounds check cost two instructions per access.
         unsafe { self.buffer.get_unchecked(index) }
     }
 

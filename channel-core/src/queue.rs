@@ -296,6 +296,31 @@ pub trait Queue<T> {
         None
     }
 
+    /// [`Queue::reserve_send_fast`] for a caller that sends again and again (a blocking
+    /// send, a `try_send` loop): from the queue's guess of where its tail is, which is
+    /// right for a thread that moved the tail last, and saves it the wait for its own
+    /// last move. `None` also when the guess is stale: the caller's `reserve_send`
+    /// then starts from the tail itself. Only claims `reserve_send_fast` could make;
+    /// the default is it.
+    ///
+    /// ```
+    /// use channel_core::{ArrayQueue, Queue};
+    /// let q = ArrayQueue::new(4);
+    /// for i in 0..4 {
+    ///     let mut claim = q.reserve_send_guessed().expect("room, and the guess is right");
+    ///     // SAFETY: a claim of this queue, just made, completed once.
+    ///     unsafe { q.write(&mut claim, i).unwrap() };
+    /// }
+    /// assert!(q.reserve_send_guessed().is_none()); // full
+    /// let mut claim = q.reserve_recv_guessed().expect("a message");
+    /// // SAFETY: as above.
+    /// assert_eq!(unsafe { q.read(&mut claim) }, Ok(0));
+    /// ```
+    #[inline(always)]
+    fn reserve_send_guessed(&self) -> Option<Reservation> {
+        self.reserve_send_fast()
+    }
+
     /// Marks a send claimed by `reserve_send` as *held*: it may be completed late, or
     /// never, so receivers must not wait for it (see the module documentation).
     ///
@@ -323,17 +348,6 @@ pub trait Queue<T> {
     /// # Safety
     /// As for [`Queue::write`]: a reservation of this queue, completed at most once.
     unsafe fn abandon(&self, r: &mut Reservation);
-
-    /// [`Queue::reserve_send_fast`] for a caller that sends again and again (a blocking
-    /// send, a `try_send` loop): from the queue's guess of where its tail is, which is
-    /// right for a thread that moved the tail last, and saves it the wait for its own
-    /// last move. `None` also when the guess is stale: the caller's `reserve_send`
-    /// then starts from the tail itself. Only claims `reserve_send_fast` could make;
-    /// the default is it.
-    #[inline(always)]
-    fn reserve_send_guessed(&self) -> Option<Reservation> {
-        self.reserve_send_fast()
-    }
 
     /// Claims a message to read. Returns `false` when the queue has no message now;
     /// `true` with a slot, or `true` with a disconnected reservation once the queue is

@@ -256,10 +256,11 @@ impl<T, Q> Queued<T, Q> {
     }
 }
 
-/// Claims a receive with `reserve`, spinning briefly and then parking in `waiters`
-/// until it succeeds, or until a sender hands it a message (in `token.deal`); false
-/// once `deadline` has passed. `ready` is the `SeqCst` re-check after registering: a
-/// peer that changed the queue before it saw the registration would not wake us.
+/// Claims a receive with `reserve`, spinning briefly (`backoff`, retrying with the
+/// cheaper `quick`) and then parking in `waiters` until it succeeds, or until a sender
+/// hands it a message (in `token.deal`); false once `deadline` has passed. `ready` is
+/// the `SeqCst` re-check after registering: a peer that changed the queue before it
+/// saw the registration would not wake us.
 #[inline]
 fn reserve_blocking(
     token: &mut Token,
@@ -274,6 +275,8 @@ fn reserve_blocking(
         if reserve(token) {
             return true;
         }
+        // The spin retries with `quick`, which on a ring looks at this side's counter
+        // and slot only, not at the senders' counter that `reserve` reads when empty.
         let backoff = backoff();
         while !backoff.is_completed() {
             backoff.snooze();
@@ -731,8 +734,9 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
             if !self.queue.bounded() {
                 return self.reserve(t);
             }
+            // From the head itself: a guess noted by a failed CAS would keep failing.
             t.deal = NO_DEAL;
-            self.claim_recv_fast(true)
+            self.claim_recv_fast(false)
                 .map(|claim| t.queue = claim)
                 .is_some()
         };
@@ -1060,6 +1064,8 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         let backoff = self.backoff();
         while !backoff.is_completed() {
             backoff.snooze();
+            // The quick claim alone: it looks at this side's counter and slot, not at
+            // the receivers' counter that `reserve` reads on a full ring.
             if let Some(claim) = self.queue.reserve_send_fast() {
                 token.queue = claim;
                 return true;
