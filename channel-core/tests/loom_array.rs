@@ -275,20 +275,14 @@ fn push_guessed(q: &ArrayQueue<i32>, m: i32) {
     }
 }
 
-/// Receives one message from the queue's guess of its head (as a blocking receive
-/// does), yielding while the ring is empty.
+/// Receives one message, first from the queue's guess of its head (as a blocking
+/// receive does), then as `pop_one`.
 fn pop_guessed(q: &ArrayQueue<i32>) -> i32 {
-    loop {
-        if let Some(mut r) = q.reserve_recv_guessed() {
-            // SAFETY: a claim of this queue, made just now, read once.
-            return unsafe { q.read(&mut r) }.unwrap();
-        }
-        match q.try_pop() {
-            Ok(Some(m)) => return m,
-            Ok(None) => thread::yield_now(),
-            Err(()) => panic!("not disconnected"),
-        }
+    if let Some(mut r) = q.reserve_recv_guessed() {
+        // SAFETY: a claim of this queue, made just now, read once.
+        return unsafe { q.read(&mut r) }.unwrap();
     }
+    pop_one(q)
 }
 
 /// Claims from the counters' guesses while a send claimed and given up moves `tail`
