@@ -322,9 +322,10 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     /// full buffer is drained at the receivers' pace, an empty one filled at the
     /// senders'), so a spin gains little where the peer has a core of its own, and
     /// where it shares ours (more threads than cores) it takes the time the peer
-    /// needs. Measured on a 2-core VM, `mpsc bounded(1000)` (four senders): 27 ns a
-    /// message spinning first, 13 to 17 yielding at once (with the counters' guesses,
-    /// which make a sender fast enough to fill the buffer, 40 to 70 spinning). A small
+    /// needs. Measured on a 2-core VM (`compare --filter 'mpsc bounded(1000)'`, four
+    /// senders, per-round medians): 27 ns a message spinning first, 13 to 17 yielding
+    /// at once (with the counters' guesses, which make a sender fast enough to fill
+    /// the buffer, 40 to 70 spinning). A small
     /// channel is a hand-off, where a peer on another core ends the wait within a
     /// spin.
     fn backoff(&self) -> Backoff {
@@ -690,9 +691,9 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
     /// From the head itself, not its guess: a future that finds no message registers
     /// and waits at once (a poll does not spin), and a receive future made faster than
     /// its senders finds the buffer empty more often; the same for sends (`send_now`),
-    /// where it was measured: with guesses, `async mpsc bounded(1000)` parked a
-    /// sender's message 600 to 3,500 times a run of 100,000 (40 to 1,000 without)
-    /// and took 52 to 65 ns a message (27 without).
+    /// where it was measured: with guesses, `async mpsc bounded(1000)` took 52 to 65
+    /// ns a message (27 without), and parked a sender's message 600 to 3,500 times a
+    /// run of 100,000 (40 to 1,000 without; counted in a build instrumented for it).
     #[inline]
     pub(crate) fn recv_now(&self) -> Option<T> {
         self.recv_quick(false, || Err(())).ok()
