@@ -13,9 +13,16 @@
 //!   "moving" value; the receiver that claims the last slot moves `head` likewise;
 //! - a receiver claims a slot by moving `head` past it, *then* looks at it: a slot's
 //!   `state` gains `WRITE` when its message is written. Whoever is done with a slot
-//!   last (its reader, or the sender of a revoked held send) *releases* it by
-//!   counting it in its block's `released`; the release that completes the count
-//!   frees the block, so a drained list holds at most one block;
+//!   last (its reader, or the sender of a revoked held send) *releases* it: a plain
+//!   store of `RELEASED`, no read-modify-write;
+//! - the receiver that moves `head` out of a block *passes* it: pushes it on
+//!   `passed`. Passed blocks are recycled (kept as the spare, or freed) by a
+//!   *reclaim*, which the reader of a block's last slot runs after its read (under
+//!   the try-lock `reclaiming`; a pass that finds it taken leaves its blocks to the
+//!   next): a block whose slots are all released is recycled, one with a slot still
+//!   in use waits in `waiting`, its scan resumed where it stopped (`checked`). So a
+//!   reader pays a store, not a locked count, and a drained list holds its last
+//!   block, and the one before it until its reclaim;
 //! - a send that is abandoned after its reservation writes `WRITE | HOLE` and no
 //!   message; receivers skip such a slot (releasing it like a read one);
 //! - a *held* send (see `queue`) sets `HELD`. A receiver that claims its slot before it
@@ -23,14 +30,15 @@
 //!   decide: if `WRITE` came first, the receiver reads the message; otherwise the
 //!   sender's late `write` finds `REVOKED`, takes its message back, releases the slot
 //!   itself (its reader left) and sends the message afresh. A held send that is never
-//!   completed leaves its slot unreleased, so its block is leaked, never freed early;
+//!   completed leaves its slot unreleased, so its block waits, never freed early,
+//!   until the list is dropped;
 //! - `phantoms` counts the claimed slots between `head` and `tail` that hold no
 //!   message (held sends not yet written, holes), so `len` counts only messages;
 //! - bit `MARK_BIT` of `tail` marks disconnection; the same bit of `head` records that
 //!   `head`'s block is not the last one (so a receiver can skip reading `tail`).
 
 use crate::queue::{self, Queue, Reservation, Version};
-use crate::sync::atomic::{self, AtomicPtr, AtomicUsize, Ordering};
+use crate::sync::atomic::{self, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use crate::sync::{self, init_uninit, load_after_fence, Backoff, UnsafeCell};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -46,6 +54,9 @@ const HOLE: usize = 8;
 const HELD: usize = 16;
 /// Slot state bit: the receiver that claimed the slot left before it was written.
 const REVOKED: usize = 32;
+/// Slot state: done with for good (read, skipped, or its revoked send taken back);
+/// stored alone, over the other bits, by the last thread to use the slot.
+const RELEASED: usize = 64;
 
 /// Counter values per block of `T`s, one more than its slots (the "moving on"
 /// value): the most of 128, 64 and 32 whose block fits in 1 KiB, else 32 (so a block
@@ -66,6 +77,19 @@ const fn lap<T>() -> usize {
         lap /= 2;
     }
     lap
+}
+
+/// The most memory a list keeps in spare blocks (see `ListQueue::recycle`), unless
+/// one block is more: 16 KiB, 16 blocks of small messages.
+const MAX_SPARE_BYTES: usize = 16 * 1024;
+
+/// How many spare blocks a list of `T`s keeps: `MAX_SPARE_BYTES` of them, at least
+/// one. Under loom, one.
+fn max_spares<T>() -> usize {
+    if cfg!(loom) {
+        return 1;
+    }
+    (MAX_SPARE_BYTES / Block::<T>::layout().size()).max(1)
 }
 
 /// Messages per block of a list of `T`s (public so that tests and loom models can
@@ -92,8 +116,21 @@ struct Slot<T> {
     /// The message, initialized once `state & WRITE` is set (without `HOLE`) and
     /// until it is read.
     msg: UnsafeCell<MaybeUninit<T>>,
-    /// `WRITE | HOLE | HELD | REVOKED` bits.
+    /// `WRITE | HOLE | HELD | REVOKED` bits, or `RELEASED`.
     state: AtomicUsize,
+}
+
+impl<T> Slot<T> {
+    /// Releases the slot: its last user (its reader, or the sender of a revoked held
+    /// send) is done with it for good, and touches it no more.
+    #[inline(always)]
+    fn release(&self) {
+        // Release: the caller's accesses to the slot (the message read or taken back,
+        // the state's RMWs) happen before the reclaim that reuses or frees its block
+        // (its Acquire load in `settled`). Nobody else writes a slot's state once its
+        // last user is known, so a plain store will do.
+        self.state.store(RELEASED, Ordering::Release);
+    }
 }
 
 /// A block: the link to the next block, then `block_cap::<T>()` slots, in one
@@ -101,11 +138,12 @@ struct Slot<T> {
 /// whole allocation (`Block::slot`), never through a reference to the header.
 #[repr(C)]
 struct Block<T> {
-    /// The next block, null until installed.
+    /// The next block, null until installed; once the block is passed, the link of
+    /// `passed` or `waiting` (nobody follows it as the list's link any more).
     next: AtomicPtr<Block<T>>,
-    /// Slots released (done with for good); the release that makes it the block's
-    /// capacity retires the block.
-    released: AtomicUsize,
+    /// Once passed: the slots below this one are released and reset to 0 (only a
+    /// reclaim, under `reclaiming`, touches it).
+    checked: AtomicUsize,
     /// Where the slots begin.
     slots: [Slot<T>; 0],
 }
@@ -137,7 +175,7 @@ impl<T> Block<T> {
         // (`init_uninit` builds what loom needs).
         unsafe {
             ptr::addr_of_mut!((*this).next).write(AtomicPtr::new(ptr::null_mut()));
-            ptr::addr_of_mut!((*this).released).write(AtomicUsize::new(0));
+            ptr::addr_of_mut!((*this).checked).write(AtomicUsize::new(0));
             for i in 0..block_cap::<T>() {
                 let slot = Block::slot_ptr(this, i);
                 ptr::addr_of_mut!((*slot).state).write(AtomicUsize::new(0));
@@ -180,17 +218,49 @@ impl<T> Block<T> {
         unsafe { &*Block::slot_ptr(this, i) }
     }
 
-    /// Counts a slot of `this` released (see `ListQueue::release`); true for the last
-    /// one: the caller then retires the block.
+    /// Whether every slot of passed block `this` is released; resets those it finds
+    /// released to 0 on the way (as `alloc` makes them) and notes where it stopped, so
+    /// that a block is scanned once in all however many reclaims look at it.
     ///
     /// # Safety
-    /// As for `ListQueue::release`.
-    #[inline(always)]
-    unsafe fn release_last(this: *mut Block<T>) -> bool {
-        // AcqRel: every release happens before the last one, which retires the block
-        // (each releaser's accesses to the block come before its release).
-        // SAFETY: the block is alive: the caller's slot is not released yet.
-        unsafe { &(*this).released }.fetch_add(1, Ordering::AcqRel) == block_cap::<T>() - 1
+    /// `this` is passed and not recycled (its unreleased slots keep it alive), and the
+    /// caller holds `reclaiming`.
+    unsafe fn settled(this: *mut Block<T>) -> bool {
+        // SAFETY: alive (guaranteed by the caller).
+        let checked = unsafe { &(*this).checked };
+        // SAFETY: as above, for any `i` below the capacity (all uses below are).
+        let state = |i: usize| unsafe { &Block::slot(this, i).state };
+        // Acquire on every load: pairs with the Release store of `RELEASED`, so the
+        // slot's last user's accesses to it happen before the block's reuse or free.
+        // Relaxed resets: nobody uses a released slot, and the block's reuse is
+        // published as a new block's is. A slot's state has the `RELEASED` bit only
+        // when it is `RELEASED` (stored alone, reset before reuse).
+        let mut i = checked.load(Ordering::Relaxed);
+        // Four at a time while all four are released: one test for four slots.
+        while i + 3 < block_cap::<T>() {
+            let all = state(i).load(Ordering::Acquire)
+                & state(i + 1).load(Ordering::Acquire)
+                & state(i + 2).load(Ordering::Acquire)
+                & state(i + 3).load(Ordering::Acquire);
+            if all & RELEASED == 0 {
+                break;
+            }
+            state(i).store(0, Ordering::Relaxed);
+            state(i + 1).store(0, Ordering::Relaxed);
+            state(i + 2).store(0, Ordering::Relaxed);
+            state(i + 3).store(0, Ordering::Relaxed);
+            i += 4;
+        }
+        // The rest, and the four with a slot in use, one at a time.
+        while i < block_cap::<T>() {
+            if state(i).load(Ordering::Acquire) != RELEASED {
+                checked.store(i, Ordering::Relaxed);
+                return false;
+            }
+            state(i).store(0, Ordering::Relaxed);
+            i += 1;
+        }
+        true
     }
 
     /// Under loom, writes every slot's message cell without touching it: freeing or
@@ -227,7 +297,7 @@ impl<T> Block<T> {
                 ptr::drop_in_place(Block::slot_ptr(this, i));
             }
             ptr::drop_in_place(ptr::addr_of_mut!((*this).next));
-            ptr::drop_in_place(ptr::addr_of_mut!((*this).released));
+            ptr::drop_in_place(ptr::addr_of_mut!((*this).checked));
             std::alloc::dealloc(this as *mut u8, Block::<T>::layout());
         }
     }
@@ -306,8 +376,19 @@ pub struct ListQueue<T> {
     tail: CachePadded<Position<T>>,
     /// Claimed slots between head and tail without a message (held, holes).
     phantoms: CachePadded<AtomicUsize>,
-    /// An empty block kept for reuse (see `retire`), or null.
-    spare: AtomicPtr<Block<T>>,
+    /// Empty blocks kept for reuse (see `recycle`), linked through `next`; only
+    /// touched under `reclaiming`.
+    spares: AtomicPtr<Block<T>>,
+    /// How many blocks `spares` holds (under `reclaiming`).
+    spare_count: AtomicUsize,
+    /// Blocks `head` has moved out of, pushed by `pass` and taken by `reclaim`
+    /// (linked through `next`).
+    passed: AtomicPtr<Block<T>>,
+    /// Passed blocks a reclaim found a slot of still in use (linked through `next`);
+    /// only touched under `reclaiming`.
+    waiting: AtomicPtr<Block<T>>,
+    /// The reclaim's try-lock.
+    reclaiming: AtomicBool,
     /// The queue owns its messages.
     _marker: PhantomData<T>,
 }
@@ -341,67 +422,128 @@ impl<T> ListQueue<T> {
                 block: AtomicPtr::new(ptr::null_mut()),
             }),
             phantoms: CachePadded::new(AtomicUsize::new(0)),
-            spare: AtomicPtr::new(ptr::null_mut()),
+            spares: AtomicPtr::new(ptr::null_mut()),
+            spare_count: AtomicUsize::new(0),
+            passed: AtomicPtr::new(ptr::null_mut()),
+            waiting: AtomicPtr::new(ptr::null_mut()),
+            reclaiming: AtomicBool::new(false),
             _marker: PhantomData,
         }
     }
 
-    /// Releases a slot of `block`: the caller (its reader, or the sender of a revoked
-    /// held send) is done with it. Retires the block if it was the last slot in use.
+    /// Passes `block`, which the caller has just moved `head` out of (and which no
+    /// thread follows as the list's link any more): a later `reclaim` recycles it once
+    /// its slots are all released.
     ///
     /// # Safety
-    /// The caller owns an unreleased slot of `block` and is done with it; each slot is
-    /// released once.
-    #[inline]
-    unsafe fn release(&self, block: *mut Block<T>) {
-        // SAFETY: forwarded from the caller.
-        if unsafe { Block::release_last(block) } {
-            // SAFETY: every slot is released: no thread uses the block any more.
-            unsafe { self.retire(block) };
+    /// `block` is alive, and passed once.
+    unsafe fn pass(&self, block: *mut Block<T>) {
+        // SAFETY: alive (guaranteed by the caller).
+        let next = unsafe { &(*block).next };
+        let mut top = self.passed.load(Ordering::Relaxed);
+        loop {
+            next.store(top, Ordering::Relaxed);
+            // Release: publishes the link (and our reads of the block's old `next`,
+            // which a reclaim then overwrites) to the reclaim's Acquire swap.
+            match self.passed.compare_exchange_weak(
+                top,
+                block,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(t) => top = t,
+            }
         }
     }
 
-    /// Keeps a block nobody uses any more as the spare for the next block needed, or
-    /// frees it if there is one already: a list that keeps moving from block to block
-    /// does not allocate and free one every `BLOCK_CAP` messages.
+    /// Recycles every passed block whose slots are all released; keeps the others
+    /// waiting. Does nothing if another reclaim is running (the blocks wait for the
+    /// next one). Run by the reader of a block's last slot, after its read.
+    #[inline(never)]
+    fn reclaim(&self) {
+        // Acquire: pairs with the Release store that ended the previous reclaim, so
+        // its `waiting` list and `checked` marks are ours now.
+        if self.reclaiming.swap(true, Ordering::Acquire) {
+            return;
+        }
+        // Acquire: pairs with `pass`'s Release CAS.
+        let passed = self.passed.swap(ptr::null_mut(), Ordering::Acquire);
+        let mut keep = ptr::null_mut();
+        for mut block in [passed, self.waiting.load(Ordering::Relaxed)] {
+            while !block.is_null() {
+                // SAFETY: a passed block, not recycled yet: alive.
+                let next = unsafe { (*block).next.load(Ordering::Relaxed) };
+                // SAFETY: passed, not recycled, and we hold `reclaiming`.
+                if unsafe { Block::settled(block) } {
+                    // SAFETY: every slot is released: nobody uses the block any more.
+                    unsafe { self.recycle(block) };
+                } else {
+                    // SAFETY: as above; the link is ours (we hold `reclaiming`).
+                    unsafe { (*block).next.store(keep, Ordering::Relaxed) };
+                    keep = block;
+                }
+                block = next;
+            }
+        }
+        self.waiting.store(keep, Ordering::Relaxed);
+        // Release: our accesses to `waiting` and its blocks happen before the next
+        // reclaim's.
+        self.reclaiming.store(false, Ordering::Release);
+    }
+
+    /// Keeps a block nobody uses any more as a spare for the next blocks needed (up
+    /// to `MAX_SPARE_BYTES` of them, and at least one), or frees it: a list that keeps
+    /// moving from block to block, or fills and drains again, does not allocate and
+    /// free one every `BLOCK_CAP` messages.
     ///
     /// # Safety
-    /// Every slot of `block` is released: no thread uses it, or will.
+    /// Every slot of `block` is released and reset (`settled`): no thread uses it, or
+    /// will. The caller holds `reclaiming`.
     #[inline(never)]
-    unsafe fn retire(&self, block: *mut Block<T>) {
+    unsafe fn recycle(&self, block: *mut Block<T>) {
         // SAFETY: ours alone now (guaranteed by the caller).
         unsafe { Block::claim_all(block) };
         // SAFETY: as above.
         let b = unsafe { &*block };
-        // Empty again, as `Block::alloc` makes it. Relaxed: published by the Release
-        // CAS below, and from there by whoever installs it (as a new block is).
-        b.next.store(ptr::null_mut(), Ordering::Relaxed);
-        b.released.store(0, Ordering::Relaxed);
-        for i in 0..block_cap::<T>() {
-            // SAFETY: ours alone, alive, `i` below the capacity.
-            unsafe { Block::slot(block, i) }
-                .state
-                .store(0, Ordering::Relaxed);
-        }
-        // Release: pairs with the Acquire swap in `fresh_block`.
-        if self
-            .spare
-            .compare_exchange(ptr::null_mut(), block, Ordering::Release, Ordering::Relaxed)
-            .is_err()
-        {
-            // SAFETY: unused, and never published as the spare.
+        // Relaxed: `spares`, the count and the block are ours under `reclaiming`,
+        // whose Release store publishes them to the next holder (a reclaim, or
+        // `fresh_block`, which publishes the block again as a new block is).
+        b.checked.store(0, Ordering::Relaxed);
+        let count = self.spare_count.load(Ordering::Relaxed);
+        if count < max_spares::<T>() {
+            b.next
+                .store(self.spares.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.spares.store(block, Ordering::Relaxed);
+            self.spare_count.store(count + 1, Ordering::Relaxed);
+        } else {
+            // SAFETY: unused, and not kept.
             unsafe { Block::free(block) };
         }
     }
 
-    /// An empty block: the spare, or a new one.
+    /// An empty block: a spare, or a new one (also when a reclaim holds the spares).
     fn fresh_block(&self) -> *mut Block<T> {
         // Relaxed look first: no RMW while there is no spare. Acquire on the swap:
-        // pairs with the Release CAS that made it the spare (its reset comes first).
-        if !self.spare.load(Ordering::Relaxed).is_null() {
-            let spare = self.spare.swap(ptr::null_mut(), Ordering::Acquire);
-            if !spare.is_null() {
-                return spare;
+        // pairs with the Release store that ended the last holder's turn (the spare's
+        // reset, and its link, come before it).
+        if !self.spares.load(Ordering::Relaxed).is_null()
+            && !self.reclaiming.swap(true, Ordering::Acquire)
+        {
+            let block = self.spares.load(Ordering::Relaxed);
+            if !block.is_null() {
+                // SAFETY: a spare is alive and ours under `reclaiming`.
+                let next = unsafe { &(*block).next };
+                self.spares
+                    .store(next.load(Ordering::Relaxed), Ordering::Relaxed);
+                next.store(ptr::null_mut(), Ordering::Relaxed);
+                let count = self.spare_count.load(Ordering::Relaxed);
+                self.spare_count.store(count - 1, Ordering::Relaxed);
+            }
+            // Release: our accesses to the spares happen before the next holder's.
+            self.reclaiming.store(false, Ordering::Release);
+            if !block.is_null() {
+                return block;
             }
         }
         Block::alloc()
@@ -545,10 +687,11 @@ impl<T> ListQueue<T> {
         match unsafe { Block::settle(block, offset) } {
             Found::Message => return true,
             Found::Hole => {
-                // SAFETY: we own the slot as its reader and are done with it.
-                unsafe { self.release(block) };
+                // SAFETY: as above. We are its reader, done with it.
+                unsafe { Block::slot(block, offset) }.release();
             }
-            // Its sender releases the slot when it completes (or never: a leak).
+            // Its sender releases the slot when it completes (or never: the block
+            // then waits until the list is dropped).
             Found::Revoked => {}
         }
         // SeqCst, like every `phantoms` access: `len` is a snapshot of both counters.
@@ -626,6 +769,9 @@ impl<T> ListQueue<T> {
                         // Release: publishes the block pointer with the index.
                         self.head.block.store(next, Ordering::Release);
                         self.head.index.store(next_index, Ordering::Release);
+                        // SAFETY: alive (our slot in it), and only we move head out of
+                        // it; nobody follows its `next` any more (we just did).
+                        unsafe { self.pass(block) };
                     }
                     // SAFETY: we just moved head past slot `offset` of `block`.
                     if unsafe { self.claimed(block, offset) } {
@@ -719,8 +865,8 @@ impl<T> Queue<T> for ListQueue<T> {
             return Ok(());
         }
         // Release: as above. Acquire: if a reader revoked the slot first, its
-        // accesses to the block happen before ours, and we may be the one to retire
-        // the block below (pairs with its AcqRel `fetch_or(REVOKED)`).
+        // accesses to the slot happen before ours, and so before our release of it
+        // below (pairs with its AcqRel `fetch_or(REVOKED)`).
         let state = slot.state.fetch_or(WRITE, Ordering::AcqRel);
         if state & REVOKED != 0 {
             // Only a held send can be revoked. Its reader left (and counted the
@@ -728,8 +874,8 @@ impl<T> Queue<T> for ListQueue<T> {
             // sends it afresh.
             // SAFETY: we wrote it just now and nobody reads a revoked slot.
             let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
-            // SAFETY: a revoked slot's sender releases it, as its reader would.
-            unsafe { self.release(r.slot as *mut Block<T>) };
+            // A revoked slot's sender releases it, as its reader would.
+            slot.release();
             r.flags |= queue::REVOKED;
             return Err(msg);
         }
@@ -751,10 +897,10 @@ impl<T> Queue<T> for ListQueue<T> {
             self.phantoms.fetch_add(1, Ordering::SeqCst);
         }
         // Release: pairs with the reader's Acquire in `settle`. Acquire: as in `write`,
-        // for the release (and maybe the free) of a revoked slot below.
+        // for the release of a revoked slot below.
         if slot.state.fetch_or(WRITE | HOLE, Ordering::AcqRel) & REVOKED != 0 {
-            // SAFETY: its reader left; as the sender we release the slot.
-            unsafe { self.release(r.slot as *mut Block<T>) };
+            // Its reader left; as the sender we release the slot.
+            slot.release();
         }
     }
 
@@ -836,16 +982,17 @@ impl<T> Queue<T> for ListQueue<T> {
             return Err(());
         }
         // SAFETY: the caller guarantees `r` came from `reserve_recv` on this queue: the
-        // block is alive until this slot is released, and `reserve_recv` saw the
-        // message written (its Acquire load in `settle`).
-        let msg = unsafe { self.slot(r) }
-            .msg
-            .with(|p| unsafe { (*p).assume_init_read() });
-        let block = r.slot as *mut Block<T>;
-        // SAFETY: we own the slot as its reader and are done with it.
-        if unsafe { Block::release_last(block) } {
-            // SAFETY: that was the last slot in use (once a block, hence passing).
-            return Ok(sync::call_passing(msg, || unsafe { self.retire(block) }));
+        // block is alive until this slot is released.
+        let slot = unsafe { self.slot(r) };
+        // SAFETY: `reserve_recv` saw the message written (its Acquire load in
+        // `claimed` or `settle`), and the claim is ours to read once.
+        let msg = slot.msg.with(|p| unsafe { (*p).assume_init_read() });
+        // We own the slot as its reader and are done with it.
+        slot.release();
+        if r.aux + 1 == block_cap::<T>() {
+            // A block's last slot: we moved head out of the block (only the slow path
+            // claims a last slot, and moves head as it does); reclaim what is passed.
+            return Ok(sync::call_passing(msg, || self.reclaim()));
         }
         Ok(msg)
     }
@@ -950,10 +1097,27 @@ impl<T> Drop for ListQueue<T> {
             // SAFETY: the last block; its remaining messages were dropped above.
             unsafe { Block::free(block) };
         }
-        let spare = self.spare.load(Ordering::Relaxed);
-        if !spare.is_null() {
-            // SAFETY: the spare is empty and used by nobody.
+        let mut spare = self.spares.load(Ordering::Relaxed);
+        while !spare.is_null() {
+            // SAFETY: a spare is empty, alive, and used by nobody.
+            let next = unsafe { (*spare).next.load(Ordering::Relaxed) };
+            // SAFETY: as above.
             unsafe { Block::free(spare) };
+            spare = next;
+        }
+        // Passed blocks not recycled yet. Their messages were all claimed by
+        // receivers: one still unreleased was claimed and never read, and leaks, as
+        // an open receive claim's message does in every queue.
+        for list in [&self.passed, &self.waiting] {
+            let mut block = list.load(Ordering::Relaxed);
+            while !block.is_null() {
+                // SAFETY: a passed block is alive until recycled, and nobody else uses
+                // it (`&mut self`).
+                let next = unsafe { (*block).next.load(Ordering::Relaxed) };
+                // SAFETY: as above; it holds no message to drop.
+                unsafe { Block::free(block) };
+                block = next;
+            }
         }
     }
 }

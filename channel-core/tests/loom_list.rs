@@ -50,9 +50,9 @@ fn loom_send_and_recv_across_block_boundary() {
     });
 }
 
-/// Three receivers each read one slot of the same block: whichever releases its slot
-/// last frees the block, after the others' reads (a free that is not ordered after
-/// them is a race loom reports).
+/// Three receivers each read one slot of the same block: the reader of its last slot
+/// reclaims it, and recycles it only if the others' reads are done, ordered after them
+/// (a reuse or free that is not is a race loom reports).
 #[test]
 fn loom_receivers_release_one_block() {
     loom::model(|| {
@@ -210,9 +210,9 @@ fn loom_held_send_abandoned_while_revoked() {
     });
 }
 
-/// A held send revoked at the end of a block: its late write releases the slot, which
-/// as the block's last one starts the block's destruction, while the receiver moves
-/// on into the next block.
+/// A held send revoked at the end of a block: its late write releases the slot (no
+/// read of it runs the block's reclaim), while the receiver moves on into the next
+/// block.
 #[test]
 fn loom_held_send_revoked_at_block_end() {
     loom::model(|| {
@@ -260,5 +260,40 @@ fn loom_drop_with_a_claim_outstanding() {
         let left = usize::from(got != Ok(Some(String::from("a"))));
         assert_eq!(q.len(), left, "a held claim is no message");
         drop(Arc::try_unwrap(q).ok().expect("the last reference"));
+    });
+}
+
+/// A held send revoked at the start of a block, completed late while the receiver
+/// reads on through two more block ends: the reclaim at the first end finds the
+/// revoked slot in use and keeps the block waiting; a later one recycles it only
+/// after the sender has taken its message back and released the slot (a recycle
+/// not ordered after that is a race loom reports). Every message arrives once.
+#[test]
+fn loom_revoked_send_completed_while_its_block_is_reclaimed() {
+    loom::model(|| {
+        let q = Arc::new(ListQueue::new());
+        let mut r = Reservation::default();
+        assert!(q.reserve_send(&mut r));
+        // SAFETY: an uncompleted send claim of `q`.
+        unsafe { q.hold_send(&mut r) };
+        let rest = 2 * BLOCK_CAP - 1;
+        for m in 1..=rest {
+            q.try_push(m).unwrap();
+        }
+        let rx = q.clone();
+        let receiver = thread::spawn(move || pop_n(&rx, rest + 1));
+        // SAFETY: completed once.
+        if let Err(back) = unsafe { q.write(&mut r, 0) } {
+            assert!(r.revoked(), "not disconnected: revoked");
+            q.try_push(back).unwrap();
+        }
+        let got = receiver.join().unwrap();
+        let mut order: Vec<usize> = (0..=rest).collect();
+        if got[0] != 0 {
+            // Revoked: sent afresh, behind the others.
+            order.rotate_left(1);
+        }
+        assert_eq!(got, order);
+        assert_eq!(q.len(), 0);
     });
 }
