@@ -80,8 +80,8 @@ const fn lap<T>() -> usize {
 }
 
 /// The most memory a list keeps in spare blocks (see `ListQueue::recycle`), unless
-/// one block is more: 16 KiB, 16 blocks of small messages.
-const MAX_SPARE_BYTES: usize = 16 * 1024;
+/// one block is more: 8 KiB, 8 blocks of small messages.
+const MAX_SPARE_BYTES: usize = 8 * 1024;
 
 /// How many spare blocks a list of `T`s keeps: `MAX_SPARE_BYTES` of them, at least
 /// one. Under loom, one.

@@ -1,7 +1,8 @@
 //! Memory stays flat over long runs of waits that time out: registering, parking and
 //! unregistering 100,000 times holds no more than a wait list's first growth (a flume
-//! bug grew without bound here). Counted by the shared counting allocator, which
-//! counts every thread: so this file holds one test, run alone.
+//! bug grew without bound here). And an unbounded channel drained after a burst keeps
+//! no more than its spare blocks' budget. Counted by the shared counting allocator,
+//! which counts every thread: so this file holds one test, run alone.
 
 mod common;
 
@@ -18,6 +19,7 @@ static GLOBAL: counting::Counting = counting::Counting;
 fn timed_out_waits_do_not_grow_memory() {
     timed_out_receives();
     timed_out_sends_and_selections();
+    drained_lists_keep_a_bounded_spare();
 }
 
 fn timed_out_receives() {
@@ -67,4 +69,27 @@ fn timed_out_sends_and_selections() {
         );
         drop(r);
     }
+}
+
+/// An unbounded channel of `u64` (1 KiB blocks) filled with 10,000 messages (10 under
+/// Miri) and drained keeps at most its spare budget (8 KiB) and two blocks (its last one, and
+/// the one before it until the next reclaim); a second burst reuses them and grows
+/// nothing.
+fn drained_lists_keep_a_bounded_spare() {
+    let (s, r) = channel_select::unbounded::<u64>();
+    let burst = |n: u64| {
+        (0..n).for_each(|i| s.send(i).unwrap());
+        assert_eq!(
+            (0..n).map(|_| r.recv().unwrap()).sum::<u64>(),
+            n * (n - 1) / 2
+        );
+    };
+    let n = iters(10_000) as u64;
+    let (first, ()) = counting::live_bytes_in(|_| burst(n));
+    assert!(
+        (1024..=8 * 1024 + 2 * 1024).contains(&first),
+        "a drained list holds {first} bytes"
+    );
+    let (second, ()) = counting::live_bytes_in(|_| burst(n));
+    assert!(second <= 0, "a second burst grew {second} bytes");
 }
