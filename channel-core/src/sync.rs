@@ -122,6 +122,21 @@ mod imp {
         pub fn is_completed(&self) -> bool {
             self.step.get() > YIELD_STEPS
         }
+        /// True once the spin steps are done: the next `snooze` would yield.
+        ///
+        /// ```
+        /// use channel_core::sync::Backoff;
+        /// let backoff = Backoff::new();
+        /// while !backoff.is_spun() {
+        ///     backoff.snooze(); // spins only, never yields
+        /// }
+        /// assert!(!backoff.is_completed());
+        /// assert!(Backoff::yielding().is_spun());
+        /// ```
+        #[inline]
+        pub fn is_spun(&self) -> bool {
+            self.step.get() >= SNOOZE_SPIN_STEPS
+        }
     }
 
     /// Prepares an uninitialized message cell in place: nothing to do, an
@@ -347,6 +362,10 @@ mod imp {
         /// Completed after one step: models stay small.
         pub fn is_completed(&self) -> bool {
             self.0.get() >= 1
+        }
+        /// The same as `is_completed` under loom.
+        pub fn is_spun(&self) -> bool {
+            self.is_completed()
         }
     }
 

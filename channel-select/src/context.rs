@@ -263,9 +263,15 @@ impl Context {
     }
 
     /// Waits until the context is claimed, or until `deadline`, when the thread claims
-    /// it itself with `Aborted` (unless an operation won the race).
-    pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> Selected {
-        let backoff = Backoff::new();
+    /// it itself with `Aborted` (unless an operation won the race). `spun`: the caller
+    /// spun for its operation just before registering, so the wait starts with its
+    /// yields (a second spin would only delay a peer that shares this core).
+    pub(crate) fn wait_until(&self, deadline: Option<Instant>, spun: bool) -> Selected {
+        let backoff = if spun {
+            Backoff::yielding()
+        } else {
+            Backoff::new()
+        };
         loop {
             let sel = self.selected();
             if sel != Selected::Waiting {

@@ -256,8 +256,9 @@ impl<T, Q> Queued<T, Q> {
     }
 }
 
-/// Claims a receive with `reserve`, spinning briefly (`backoff`, retrying with the
-/// cheaper `quick`) and then parking in `waiters` until it succeeds, or until a sender
+/// Claims a receive with `reserve`, spinning briefly (`backoff`, until its test says
+/// the spin is over, retrying with the cheaper `quick`) and then parking in `waiters`
+/// until it succeeds, or until a sender
 /// hands it a message (in `token.deal`); false once `deadline` has passed. `ready` is
 /// the `SeqCst` re-check after registering: a peer that changed the queue before it
 /// saw the registration would not wake us.
@@ -268,7 +269,7 @@ fn reserve_blocking(
     deadline: Option<Instant>,
     reserve: impl Fn(&mut Token) -> bool,
     quick: impl Fn(&mut Token) -> bool,
-    backoff: impl Fn() -> Backoff,
+    backoff: impl Fn() -> (Backoff, fn(&Backoff) -> bool),
     ready: impl Fn() -> bool,
 ) -> bool {
     loop {
@@ -277,8 +278,8 @@ fn reserve_blocking(
         }
         // The spin retries with `quick`, which on a ring looks at this side's counter
         // and slot only, not at the senders' counter that `reserve` reads when empty.
-        let backoff = backoff();
-        while !backoff.is_completed() {
+        let (backoff, spun) = backoff();
+        while !spun(&backoff) {
             backoff.snooze();
             if quick(token) {
                 return true;
@@ -293,7 +294,7 @@ fn reserve_blocking(
             if ready() {
                 let _ = cx.select(Selected::Aborted);
             }
-            match cx.wait_until(deadline) {
+            match cx.wait_until(deadline, true) {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),
                 // Claimed by a sender, which removed the entry: handed a message (its
                 // deal, set before the claim), or woken to try (`NO_DEAL`).
@@ -317,23 +318,40 @@ const BATCH: usize = 64;
 
 impl<T, Q: Queue<T>> Queued<T, Q> {
     /// The backoff of a send that found no room, or a receive that found no message,
-    /// before it parks. On a channel of `BATCH` or more (unbounded included) it yields
-    /// from the first step: the peer ends such a wait only after a batch of work (a
-    /// full buffer is drained at the receivers' pace, an empty one filled at the
-    /// senders'), so a spin gains little where the peer has a core of its own, and
-    /// where it shares ours (more threads than cores) it takes the time the peer
-    /// needs. Measured on a 2-core VM (`compare --filter 'mpsc bounded(1000)'`, four
-    /// senders, per-round medians): 27 ns a message spinning first, 13 to 17 yielding
-    /// at once (with the counters' guesses, which make a sender fast enough to fill
-    /// the buffer, 40 to 70 spinning). A small
-    /// channel is a hand-off, where a peer on another core ends the wait within a
-    /// spin.
-    fn backoff(&self) -> Backoff {
-        if self.queue.capacity().is_none_or(|cap| cap >= BATCH) {
-            Backoff::yielding()
+    /// before it registers and waits. On a channel of `BATCH` or more (unbounded
+    /// included) it yields from the first step: the peer ends such a wait only after a
+    /// batch of work (a full buffer is drained at the receivers' pace, an empty one
+    /// filled at the senders'), so a spin gains little where the peer has a core of
+    /// its own, and where it shares ours (more threads than cores) it takes the time
+    /// the peer needs. Measured on a 2-core VM (`compare --filter 'mpsc
+    /// bounded(1000)'`, four senders, per-round medians): 27 ns a message spinning
+    /// first, 13 to 17 yielding at once (with the counters' guesses, which make a
+    /// sender fast enough to fill the buffer, 40 to 70 spinning). A small channel is a
+    /// hand-off (see `hands_off`).
+    ///
+    /// Returned with the test that ends the spin (see `hands_off`).
+    fn backoff(&self) -> (Backoff, fn(&Backoff) -> bool) {
+        if self.hands_off() {
+            (Backoff::new(), Backoff::is_spun)
         } else {
-            Backoff::new()
+            (Backoff::yielding(), Backoff::is_completed)
         }
+    }
+
+    /// A small channel (below `BATCH`): its waits are hand-offs, where a peer on
+    /// another core ends the wait within a spin. A blocked call there spins only (no
+    /// yield) before it registers (a send parks its message), and yields only in its
+    /// wait. Where the peer shares the core, a yield before registering let the peer
+    /// run with nothing to hand over: it could not move a message that was not parked
+    /// into the room it made, nor hand one to a receive that was not registered, so
+    /// each message cost two yields. Measured on a 2-core VM (`compare --filter
+    /// 'bounded(1)' --rounds 5`, two runs of each build, ns a message): `mpsc
+    /// bounded(1)` 1,084 and 1,088 → 517 and 519 (kanal 616 to 644), `select_rx
+    /// bounded(1)` 1,030 and 1,106 → 734 and 770; `spsc` and `mpmc bounded(1)` within
+    /// noise.
+    #[inline]
+    fn hands_off(&self) -> bool {
+        self.queue.capacity().is_some_and(|cap| cap < BATCH)
     }
 
     /// Sends the message of a revoked held send (`Err(msg)` in `res`) afresh, without
@@ -1062,8 +1080,8 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         if self.reserve(token) {
             return true;
         }
-        let backoff = self.backoff();
-        while !backoff.is_completed() {
+        let (backoff, spun) = self.backoff();
+        while !spun(&backoff) {
             backoff.snooze();
             // The quick claim alone: it looks at this side's counter and slot, not at
             // the receivers' counter that `reserve` reads on a full ring.
@@ -1201,7 +1219,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
                 if self.queue.can_send() {
                     let _ = cx.select(Selected::Aborted);
                 }
-                cx.wait_until(deadline)
+                cx.wait_until(deadline, true)
             });
             match sel {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),

@@ -461,7 +461,7 @@ impl<T> Channel<T> {
             drop(inner);
             // Nothing from here to the unregistration below unwinds (no user code
             // runs), so the slot outlives the entry that names it.
-            match cx.wait_until(deadline) {
+            match cx.wait_until(deadline, false) {
                 Selected::Operation(_) => Ok(cx.deal()),
                 sel => Err(sel),
             }
@@ -1049,7 +1049,7 @@ impl<T> Channel<T> {
         inner.deals.fill_from(id, Hand::Offer, msg);
         let sel = Context::with(|cx| {
             self.offer(inner, oper, id, cx);
-            cx.wait_until(deadline)
+            cx.wait_until(deadline, false)
         });
         if let Selected::Operation(_) = sel {
             return Ok(()); // a receiver took the offer
