@@ -24,6 +24,25 @@ fn pop_n(q: &ListQueue<usize>, n: usize) -> Vec<usize> {
     got
 }
 
+/// A send claimed on `q` and held (see `Queue::hold_send`), not completed yet.
+fn held_send<T>(q: &ListQueue<T>) -> Reservation {
+    let mut r = Reservation::default();
+    assert!(q.reserve_send(&mut r));
+    // SAFETY: an uncompleted send claim of `q`.
+    unsafe { q.hold_send(&mut r) };
+    r
+}
+
+/// Completes held send `r` of `q` with `msg`; if a receiver revoked it meanwhile,
+/// sends the message afresh, as the channel layer does.
+fn complete_or_resend<T>(q: &ListQueue<T>, r: &mut Reservation, msg: T) {
+    // SAFETY: a claim of `q` from `held_send`, completed once.
+    if let Err(back) = unsafe { q.write(r, msg) } {
+        assert!(r.revoked(), "not disconnected: revoked");
+        assert!(q.try_push(back).is_ok(), "connected");
+    }
+}
+
 /// A sender fills the last slot of a block and the first of the next while a receiver
 /// drains across the same boundary (freeing the first block): FIFO, nothing lost.
 #[test]
@@ -170,18 +189,11 @@ fn loom_abandoned_send_leaves_a_hole() {
 fn loom_held_send_revoked_or_written_exactly_once() {
     loom::model(|| {
         let q = Arc::new(ListQueue::new());
-        let mut r = Reservation::default();
-        assert!(q.reserve_send(&mut r));
-        // SAFETY: an uncompleted send claim of `q`.
-        unsafe { q.hold_send(&mut r) };
+        let mut r = held_send(&q);
         q.try_push(2usize).unwrap();
         let rx = q.clone();
         let receiver = thread::spawn(move || pop_n(&rx, 2));
-        // SAFETY: completed once.
-        if let Err(back) = unsafe { q.write(&mut r, 1) } {
-            assert!(r.revoked(), "not disconnected: revoked");
-            q.try_push(back).unwrap();
-        }
+        complete_or_resend(&q, &mut r, 1);
         let got = receiver.join().unwrap();
         assert!(got == [1, 2] || got == [2, 1], "{got:?}");
         assert_eq!(q.try_pop(), Ok(None));
@@ -220,18 +232,11 @@ fn loom_held_send_revoked_at_block_end() {
         for m in 0..BLOCK_CAP - 1 {
             q.try_push(m).unwrap();
         }
-        let mut r = Reservation::default();
-        assert!(q.reserve_send(&mut r));
-        // SAFETY: an uncompleted send claim of `q`.
-        unsafe { q.hold_send(&mut r) };
+        let mut r = held_send(&q);
         q.try_push(100).unwrap();
         let rx = q.clone();
         let receiver = thread::spawn(move || pop_n(&rx, BLOCK_CAP + 1));
-        // SAFETY: completed once.
-        if let Err(back) = unsafe { q.write(&mut r, 99) } {
-            assert!(r.revoked(), "not disconnected: revoked");
-            q.try_push(back).unwrap();
-        }
+        complete_or_resend(&q, &mut r, 99);
         let mut got = receiver.join().unwrap();
         assert_eq!(
             got[..BLOCK_CAP - 1],
@@ -259,7 +264,7 @@ fn loom_drop_with_a_claim_outstanding() {
         sender.join().unwrap();
         let left = usize::from(got != Ok(Some(String::from("a"))));
         assert_eq!(q.len(), left, "a held claim is no message");
-        drop(Arc::try_unwrap(q).ok().expect("the last reference"));
+        drop(Arc::try_unwrap(q).expect("the last reference"));
     });
 }
 
@@ -272,21 +277,14 @@ fn loom_drop_with_a_claim_outstanding() {
 fn loom_revoked_send_completed_while_its_block_is_reclaimed() {
     loom::model(|| {
         let q = Arc::new(ListQueue::new());
-        let mut r = Reservation::default();
-        assert!(q.reserve_send(&mut r));
-        // SAFETY: an uncompleted send claim of `q`.
-        unsafe { q.hold_send(&mut r) };
+        let mut r = held_send(&q);
         let rest = 2 * BLOCK_CAP - 1;
         for m in 1..=rest {
             q.try_push(m).unwrap();
         }
         let rx = q.clone();
         let receiver = thread::spawn(move || pop_n(&rx, rest + 1));
-        // SAFETY: completed once.
-        if let Err(back) = unsafe { q.write(&mut r, 0) } {
-            assert!(r.revoked(), "not disconnected: revoked");
-            q.try_push(back).unwrap();
-        }
+        complete_or_resend(&q, &mut r, 0);
         let got = receiver.join().unwrap();
         let mut order: Vec<usize> = (0..=rest).collect();
         if got[0] != 0 {
