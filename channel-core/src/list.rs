@@ -16,13 +16,14 @@
 //!   last (its reader, or the sender of a revoked held send) *releases* it: a plain
 //!   store of `RELEASED`, no read-modify-write;
 //! - the receiver that moves `head` out of a block *passes* it: pushes it on
-//!   `passed`. Passed blocks are recycled (kept as the spare, or freed) by a
-//!   *reclaim*, which the reader of a block's last slot runs after its read (under
-//!   the try-lock `reclaiming`; a pass that finds it taken leaves its blocks to the
-//!   next): a block whose slots are all released is recycled, one with a slot still
-//!   in use waits in `waiting`, its scan resumed where it stopped (`checked`). So a
-//!   reader pays a store, not a locked count, and a drained list holds its last
-//!   block, and the one before it until its reclaim;
+//!   `passed`. Passed blocks are recycled (kept as a spare, up to `MAX_SPARE_BYTES`,
+//!   or freed) by a *reclaim*, which the reader of a block's last slot runs after its
+//!   read, or the receiver that finds a hole there (under the try-lock `reclaiming`;
+//!   a reclaim that finds it taken leaves its blocks to the next): a block whose
+//!   slots are all released is recycled, one with a slot still in use waits in
+//!   `waiting`, its scan resumed where it stopped (`checked`). So a reader pays a
+//!   store, not a locked count, and a drained list holds its last block and its
+//!   spares (and the block before the last until its reclaim);
 //! - a send that is abandoned after its reservation writes `WRITE | HOLE` and no
 //!   message; receivers skip such a slot (releasing it like a read one);
 //! - a *held* send (see `queue`) sets `HELD`. A receiver that claims its slot before it
@@ -107,9 +108,10 @@ pub const fn block_cap<T>() -> usize {
     lap::<T>() - 1
 }
 /// Slots a reclaim checks with one test (see `Block::settled`): nine, a divisor of
-/// 63 (blocks of small messages), 105.3 instructions a `seq unbounded` pair raw
-/// against 105.8 with seven and 106.5 with four. Under loom, two, so that models
-/// take both the grouped and the single steps of a block of three.
+/// 63 (blocks of small messages): 92.3 instructions a send and receive pair
+/// (`cargo bench --bench instructions`, unbounded) against 92.8 with seven and 93.5
+/// with four. Under loom, two, so that models take both the grouped and the single
+/// steps of a block of three.
 const SCAN: usize = if cfg!(loom) { 2 } else { 9 };
 /// Low counter bits reserved for flags.
 const SHIFT: usize = 1;

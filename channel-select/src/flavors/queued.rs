@@ -258,10 +258,9 @@ impl<T, Q> Queued<T, Q> {
 
 /// Claims a receive with `reserve`, spinning briefly (`backoff`, until its test says
 /// the spin is over, retrying with the cheaper `quick`) and then parking in `waiters`
-/// until it succeeds, or until a sender
-/// hands it a message (in `token.deal`); false once `deadline` has passed. `ready` is
-/// the `SeqCst` re-check after registering: a peer that changed the queue before it
-/// saw the registration would not wake us.
+/// until it succeeds, or until a sender hands it a message (in `token.deal`); false
+/// once `deadline` has passed. `ready` is the `SeqCst` re-check after registering: a
+/// peer that changed the queue before it saw the registration would not wake us.
 #[inline]
 fn reserve_blocking(
     token: &mut Token,
@@ -327,9 +326,8 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     /// bounded(1000)'`, four senders, per-round medians): 27 ns a message spinning
     /// first, 13 to 17 yielding at once (with the counters' guesses, which make a
     /// sender fast enough to fill the buffer, 40 to 70 spinning). A small channel is a
-    /// hand-off (see `hands_off`).
-    ///
-    /// Returned with the test that ends the spin (see `hands_off`).
+    /// hand-off, whose backoff only spins (see `hands_off`). Returned with the test
+    /// that ends it.
     fn backoff(&self) -> (Backoff, fn(&Backoff) -> bool) {
         if self.hands_off() {
             (Backoff::new(), Backoff::is_spun)
