@@ -459,8 +459,9 @@ impl<T> ListQueue<T> {
     }
 
     /// Recycles every passed block whose slots are all released; keeps the others
-    /// waiting. Does nothing if another reclaim is running (the blocks wait for the
-    /// next one). Run by the reader of a block's last slot, after its read.
+    /// waiting. Does nothing if another reclaim (or `fresh_block`) holds the lock: the
+    /// blocks wait for the next one. Run by the receiver that claimed a block's last
+    /// slot, after its read (or on skipping it: a hole, a revoked send).
     #[inline(never)]
     fn reclaim(&self) {
         // Acquire: pairs with the Release store that ended the previous reclaim, so
@@ -1104,22 +1105,15 @@ impl<T> Drop for ListQueue<T> {
             // SAFETY: the last block; its remaining messages were dropped above.
             unsafe { Block::free(block) };
         }
-        let mut spare = self.spares.load(Ordering::Relaxed);
-        while !spare.is_null() {
-            // SAFETY: a spare is empty, alive, and used by nobody.
-            let next = unsafe { (*spare).next.load(Ordering::Relaxed) };
-            // SAFETY: as above.
-            unsafe { Block::free(spare) };
-            spare = next;
-        }
-        // Passed blocks not recycled yet. Their messages were all claimed by
-        // receivers: one still unreleased was claimed and never read, and leaks, as
-        // an open receive claim's message does in every queue.
-        for list in [&self.passed, &self.waiting] {
+        // The spares, and the passed blocks not recycled yet, each chain linked
+        // through `next`. A passed block's messages were all claimed by receivers: one
+        // still unreleased was claimed and never read, and leaks, as an open receive
+        // claim's message does in every queue.
+        for list in [&self.spares, &self.passed, &self.waiting] {
             let mut block = list.load(Ordering::Relaxed);
             while !block.is_null() {
-                // SAFETY: a passed block is alive until recycled, and nobody else uses
-                // it (`&mut self`).
+                // SAFETY: a spare, or a passed block not recycled: alive, and nobody
+                // else uses it (`&mut self`).
                 let next = unsafe { (*block).next.load(Ordering::Relaxed) };
                 // SAFETY: as above; it holds no message to drop.
                 unsafe { Block::free(block) };
