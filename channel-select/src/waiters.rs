@@ -70,7 +70,7 @@ impl WaitList {
     /// Removes the registration of `oper`, returning it if it was still there.
     pub(crate) fn unregister(&mut self, oper: Operation) -> Option<Entry> {
         let i = self.selectors.iter().position(|e| e.oper == oper)?;
-        Some(self.selectors.remove(i))
+        Some(self.remove(i))
     }
 
     /// Reserves the first waiter that `eligible` accepts and whose context is still
@@ -88,7 +88,19 @@ impl WaitList {
     /// returns the first entry it claimed, removed from the list.
     pub(crate) fn reserve_by(&mut self, claim: impl FnMut(&Entry) -> bool) -> Option<Entry> {
         let i = self.selectors.iter().position(claim)?;
-        Some(self.selectors.remove(i))
+        Some(self.remove(i))
+    }
+
+    /// Removes the selector at `i`, keeping the others in order. The last one (the
+    /// usual case: one waiter) is popped, which moves nothing.
+    #[inline]
+    fn remove(&mut self, i: usize) -> Entry {
+        if i + 1 == self.selectors.len() {
+            if let Some(entry) = self.selectors.pop() {
+                return entry;
+            }
+        }
+        self.selectors.remove(i)
     }
 
     /// Wakes the first waiter whose context is still free, as `reserve_where` does, but
@@ -120,7 +132,7 @@ impl WaitList {
     fn take_found(&mut self, found: Option<usize>) -> Option<Entry> {
         match found {
             Some(i) => {
-                let entry = self.selectors.remove(i);
+                let entry = self.remove(i);
                 if i > 0 {
                     // (Not when there is nothing to drop: a drain costs dozens of
                     // instructions even when empty, and the first entry is the usual one.)
