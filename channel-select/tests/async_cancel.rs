@@ -53,6 +53,29 @@ fn a_woken_receive_dropped_unpolled_passes_the_wake_up_on() {
 }
 
 #[test]
+fn a_receive_future_handed_a_message_and_dropped_keeps_it_in_the_channel() {
+    // The send completes in its one poll, into the waiting receive future (handed to
+    // it on the buffered flavors, its want filled on `bounded(0)`); the future is
+    // then dropped unpolled. The message must stay for the next receive.
+    for flavor in FLAVORS {
+        let (s, r) = flavor.make::<u32>();
+        let (woken, waker) = WakeCount::new();
+        let mut recv = r.recv_async();
+        assert!(poll_once(&mut recv, &waker).is_pending(), "{flavor:?}");
+        let mut send = s.send_async(8);
+        assert_eq!(
+            poll_once(&mut send, &waker),
+            Poll::Ready(Ok(())),
+            "{flavor:?}"
+        );
+        assert_eq!(woken.get(), 1, "{flavor:?}");
+        drop(recv);
+        assert_eq!(r.try_recv(), Ok(8), "{flavor:?}");
+        assert!(r.try_recv().is_err(), "{flavor:?}");
+    }
+}
+
+#[test]
 fn a_woken_selection_dropped_unpolled_passes_the_wake_up_on() {
     for flavor in FLAVORS {
         let (s, r) = flavor.make::<u32>();
