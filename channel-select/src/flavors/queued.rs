@@ -23,8 +23,9 @@
 //! lock, in the sender's entry (its deal). A receive that makes room claims that room
 //! and moves the first waiting message into it, and the sender returns without trying
 //! again: one wake-up per message instead of a wake-up and a retry that may lose the
-//! room to another sender. The room is claimed before the message is taken, so a
-//! taken message always has its place in its sender's order. A sender woken otherwise
+//! room to another sender. The room is claimed before the message is taken, and only
+//! a message parked before that claim is taken, so a taken message always has its
+//! place in its sender's order (see `fill_room_once`). A sender woken otherwise
 //! (`Aborted`: room may have been made; its deadline; the disconnection) takes its
 //! message back, unless a receiver took it first: the context's one CAS decides. A
 //! send future that finds no room parks its message the same way (its `Pending`'s
@@ -50,7 +51,7 @@ use super::{
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::select::Pending;
-use crate::waiters::{Entry, Waiters, NO_DEAL};
+use crate::waiters::{Entry, Guarded, Waiters, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{call_passing, lock, time, Backoff, Mutex};
 use channel_core::{Queue, Reservation};
@@ -65,6 +66,9 @@ pub(crate) struct Queued<T, Q> {
     queue: Q,
     /// Senders waiting for room, with the messages of blocked `send`s.
     senders: Waiters<Parked<T>>,
+    /// Messages ever parked by blocked sends; each is numbered with the count before
+    /// it (see `fill_room_once`).
+    parks: AtomicUsize,
     /// Receivers waiting for a message.
     receivers: Waiters,
     /// Messages of selected receives that were given up (see the module).
@@ -189,6 +193,9 @@ pub(crate) const fn quick<T>() -> bool {
 pub(crate) struct Parked<T> {
     /// The slots; `None` when free.
     slots: Vec<Option<T>>,
+    /// Each slot's number: for a blocked send's message, its place in the order of
+    /// parking (see `Queued::parks`); 0 for the stash's.
+    numbers: Vec<usize>,
     /// Indices of the free slots.
     free: Vec<usize>,
 }
@@ -197,6 +204,7 @@ impl<T> Default for Parked<T> {
     fn default() -> Self {
         Parked {
             slots: Vec::new(),
+            numbers: Vec::new(),
             free: Vec::new(),
         }
     }
@@ -205,16 +213,28 @@ impl<T> Default for Parked<T> {
 impl<T> Parked<T> {
     /// Keeps `msg`; returns its slot.
     fn put(&mut self, msg: T) -> usize {
+        self.put_numbered(msg, 0)
+    }
+
+    /// Keeps `msg` under `number`; returns its slot.
+    fn put_numbered(&mut self, msg: T, number: usize) -> usize {
         match self.free.pop() {
             Some(id) => {
                 self.slots[id] = Some(msg);
+                self.numbers[id] = number;
                 id
             }
             None => {
                 self.slots.push(Some(msg));
+                self.numbers.push(number);
                 self.slots.len() - 1
             }
         }
+    }
+
+    /// The number slot `id` was kept under.
+    fn number(&self, id: usize) -> usize {
+        self.numbers[id]
     }
 
     /// Takes the message of slot `id` and frees the slot.
@@ -248,6 +268,7 @@ impl<T, Q> Queued<T, Q> {
         Queued {
             queue,
             senders: Waiters::default(),
+            parks: AtomicUsize::new(0),
             receivers: Waiters::default(),
             graveyard: Mutex::new(Vec::new()),
             stash: Stash::new(),
@@ -379,6 +400,13 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         self.stash.reserve().map(|id| token.deal = id).is_some()
     }
 
+    /// The number of a message being parked now (the caller holds the senders' lock):
+    /// see `fill_room_once`. AcqRel: the sends this sender claimed before come before
+    /// the claim of a room by whoever reads a count past this one (Acquire).
+    fn park_number(&self) -> usize {
+        self.parks.fetch_add(1, Ordering::AcqRel)
+    }
+
     /// Room may have been made in the queue: a blocked sender's message goes into it,
     /// or else a waiting sender is woken to try. One load when nobody waits.
     #[inline]
@@ -401,12 +429,21 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     fn fill_room_once(&self) -> bool {
         // The room is claimed first, so that a message taken from its sender always has
         // its place (taken first, it could find the room gone, and nowhere else keeps
-        // its sender's order).
+        // its sender's order). And only a message parked before the room was claimed
+        // is taken: its sender's earlier sends were all claimed before it parked, so
+        // before the room. One parked after may have sends of its sender claimed
+        // between the room and its parking (this call slowed down between the two):
+        // moved into the room, it would overtake them. Acquire: pairs with the parking
+        // sender's increment (AcqRel), so that the sends it claimed before it come
+        // before our claim of the room in the tail's order.
+        let parked_before = self.parks.load(Ordering::Acquire);
         let mut room = Token::default();
         let claimed = Sending::of(self).reserve(&mut room) && !room.queue.is_disconnected();
         let mut senders = self.senders.lock();
         if claimed {
-            if let Some(entry) = senders.list.reserve_where(parks) {
+            let Guarded { list, extra } = &mut *senders;
+            let eligible = |e: &Entry| parks(e) && extra.number(e.deal) < parked_before;
+            if let Some(entry) = list.reserve_where(eligible) {
                 let msg = senders.extra.take(entry.deal);
                 drop(senders);
                 // SAFETY: a send claim of this queue made just now, not held (so never
@@ -1107,7 +1144,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
             let (id, room) = {
                 let cx = pending.start_wait(waker);
                 let mut senders = self.senders.lock();
-                let id = senders.extra.put(msg);
+                let id = senders.extra.put_numbered(msg, self.park_number());
                 senders.list.register_with_deal(cx.operation(), id, cx);
                 drop(senders);
                 // Room meanwhile, and the wait called off (else a receiver took the
@@ -1181,7 +1218,11 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         mut msg: T,
         deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
-        let id = self.senders.lock().extra.put(msg);
+        let id = {
+            let mut senders = self.senders.lock();
+            let number = self.park_number();
+            senders.extra.put_numbered(msg, number)
+        };
         let mut token = Token::default();
         let end = self.wait_parked(id, deadline, &mut token);
         if end == Parking::Sent {
