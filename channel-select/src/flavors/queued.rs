@@ -454,8 +454,9 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
                 entry.cx.unpark();
                 return again;
             }
-            // Nobody's message waits: give the room back, under the lock, so that a
-            // sender registering after this look sees it when it re-checks.
+            // No message parked before the claim waits: give the room back, under the
+            // lock, so that a sender registering after this look (or parked after the
+            // claim, woken below) sees it when it re-checks.
             // SAFETY: the claim made above, not completed.
             unsafe { self.queue.abandon(&mut room.queue) };
         }
