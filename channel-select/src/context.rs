@@ -245,13 +245,15 @@ impl Context {
     /// Hands the selected operation its deal (a rendezvous deal, or a buffered
     /// channel's message handed to a receiver), by its claimer under the channel's
     /// lock: after the claim, or before it when the context waits on this one channel
-    /// alone (a blocked `recv`, a receive future: nobody else can claim it for an
-    /// operation, so a claim that then fails leaves nobody reading the value). A reset
-    /// context's deal is `NO_DEAL`.
+    /// alone (a blocked `recv`: nobody else can claim it for an operation, so a claim
+    /// that then fails leaves nobody reading the value). A reset context's deal is
+    /// `NO_DEAL`.
     pub(crate) fn set_deal(&self, deal: usize) {
         // Relaxed: the channel's lock orders it before `deal` when read under that
         // lock; when stored before the claim, the claim's CAS (AcqRel) orders it
-        // before the woken thread's `selected` (Acquire) and so before `deal`.
+        // before the woken thread's `selected` (Acquire) and so before `deal`; a
+        // deal stored after the claim without the lock's help is one the reader
+        // told apart from the value stored before (`Waiters::deal_of`).
         self.inner.deal.store(deal, Ordering::Relaxed);
     }
 

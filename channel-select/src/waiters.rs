@@ -27,10 +27,14 @@ use core::ops::{Deref, DerefMut};
 /// The `deal` of an entry that has none.
 pub(crate) const NO_DEAL: usize = usize::MAX;
 
-/// The `deal` of a buffered channel's receiver that waits on that channel alone (a
-/// blocked `recv`, a receive future): a sender may hand it a message (see
+/// The `deal` of a buffered channel's blocked `recv`, which waits on that channel
+/// alone and cannot stop waiting once selected: a sender may hand it a message (see
 /// [`WaitList::reserve_to_hand`]).
 pub(crate) const TAKES: usize = usize::MAX - 2;
+
+/// The deal of a `TAKES` receiver between the claim that selected it and the deal
+/// that claim hands it (see [`WaitList::reserve_to_hand`]).
+pub(crate) const HANDING: usize = usize::MAX - 3;
 
 /// One registered waiter.
 pub(crate) struct Entry {
@@ -148,56 +152,37 @@ impl WaitList {
     }
 
     /// `reserve_to_wake` for a buffered channel's receivers, which may be handed their
-    /// message: a receiver registered to take one (`TAKES`) whose context still waits
-    /// is given the deal `offer` makes (a message claimed for it), set in its context
-    /// before the claim that selects it, so that it reads the deal once it sees the
-    /// claim. Returns its entry, removed from the list, to be woken after the lock is
-    /// released.
+    /// message: a blocked `recv` (registered to take one, `TAKES`) is selected first,
+    /// and only then given the deal `offer` makes (a message claimed for it, or
+    /// `NO_DEAL` if none could be: woken to try). Returns its entry, removed from the
+    /// list, to be woken after the lock is released.
     ///
-    /// `offer` is called at most once while nobody has taken its deal: a deal whose
-    /// receiver was selected meanwhile (its own deadline) goes to the next such one. A
-    /// deal that nobody takes goes to `back` under the lock, before a waiter that takes
-    /// no deal (a selection) is woken to try, or at the end: a receiver registering
-    /// after the lock is released finds the message where every receive looks. Entries
-    /// passed over are removed, as by `reserve_to_wake`.
+    /// The receiver is committed before the message is claimed: once the claim that
+    /// selects it has won, its own deadline or re-check can no longer call its wait
+    /// off, so the message is always received by it, at the point of the claim in the
+    /// queue's order. (Claimed first, a message whose receiver then stopped waiting
+    /// would have to go back, behind the newer ones another receiver may have taken
+    /// meanwhile: out of its sender's order.) Meanwhile its deal reads `HANDING`: a
+    /// receiver that sees its claim before the deal takes this lock, which is held
+    /// until the deal is set, and reads it then (see `Waiters::deal_of`).
     ///
-    /// A context's deal is only set under this list's lock, while it still waits, and
-    /// only its owner's own `Aborted` can select it meanwhile (a receiver that takes a
-    /// deal waits on this list alone, and every other claim of it is made under this
-    /// lock): so a receiver that sees itself selected for its operation finds its deal
-    /// (or `NO_DEAL`, from its context's reset, if it was woken to try).
-    pub(crate) fn reserve_to_hand(
-        &mut self,
-        mut offer: impl FnMut() -> usize,
-        mut back: impl FnMut(usize),
-    ) -> Option<Entry> {
-        // A deal claimed and not taken yet; `dry`: `offer` found nothing to hand.
-        let mut deal = NO_DEAL;
-        let mut dry = false;
+    /// `offer` is called at most once: a receiver selected after it found nothing is
+    /// woken to try, as is a waiter that takes no deal (a selection). Entries passed
+    /// over are removed, as by `reserve_to_wake`.
+    pub(crate) fn reserve_to_hand(&mut self, offer: impl FnOnce() -> usize) -> Option<Entry> {
         let found = self.selectors.iter().position(|e| {
-            if e.deal == TAKES && !dry && e.cx.selected() == Selected::Waiting {
-                if deal == NO_DEAL {
-                    deal = offer();
-                    dry = deal == NO_DEAL;
-                }
-                if deal != NO_DEAL {
-                    e.cx.set_deal(deal);
-                    let taken = e.cx.select(Selected::Operation(e.oper)).is_ok();
-                    if taken {
-                        deal = NO_DEAL;
-                    }
-                    return taken;
-                }
-            }
-            if deal != NO_DEAL {
-                back(core::mem::replace(&mut deal, NO_DEAL));
+            if e.deal == TAKES {
+                // Before the claim, which publishes it (see `Context::set_deal`). If
+                // the claim fails, the context is its owner's again and never reads it.
+                e.cx.set_deal(HANDING);
             }
             e.cx.select(Selected::Operation(e.oper)).is_ok()
         });
-        if deal != NO_DEAL {
-            back(deal);
+        let entry = self.take_found(found)?;
+        if entry.deal == TAKES {
+            entry.cx.set_deal(offer());
         }
-        self.take_found(found)
+        Some(entry)
     }
 
     /// True if some waiter that `eligible` accepts could be reserved now.
@@ -350,6 +335,22 @@ impl<X> Waiters<X> {
     /// message handed to it (see [`WaitList::reserve_to_hand`]).
     pub(crate) fn register_taking(&self, oper: Operation, cx: &Context) {
         self.update(|w| w.register_with_deal(oper, TAKES, cx));
+    }
+
+    /// The deal of a `register_taking` receiver whose context `cx` was selected for
+    /// its operation: the message handed to it, or `NO_DEAL` if it was woken to try.
+    /// Read without the lock unless the claimer has not set it yet (`HANDING`): then
+    /// under the lock, which the claimer holds until it has.
+    pub(crate) fn deal_of(&self, cx: &Context) -> usize {
+        // The claimer stored `HANDING` before its claim, which we saw (Acquire in
+        // `selected`): this reads `HANDING` or the deal stored after it.
+        match cx.deal() {
+            HANDING => {
+                let _locked = self.lock();
+                cx.deal()
+            }
+            deal => deal,
+        }
     }
 
     /// Removes the registration of `oper`.

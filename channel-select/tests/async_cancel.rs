@@ -53,10 +53,10 @@ fn a_woken_receive_dropped_unpolled_passes_the_wake_up_on() {
 }
 
 #[test]
-fn a_receive_future_handed_a_message_and_dropped_keeps_it_in_the_channel() {
-    // The send completes in its one poll, into the waiting receive future (handed to
-    // it on the buffered flavors, its want filled on `bounded(0)`); the future is
-    // then dropped unpolled. The message must stay for the next receive.
+fn a_receive_future_sent_a_message_and_dropped_keeps_it_in_the_channel() {
+    // The send completes in its one poll, waking the waiting receive future (on
+    // `bounded(0)` too: its message waits for the future); the future is then
+    // dropped unpolled. The message must stay for the next receive.
     for flavor in FLAVORS {
         let (s, r) = flavor.make::<u32>();
         let (woken, waker) = WakeCount::new();
@@ -270,4 +270,64 @@ fn streams_dropped_between_items_lose_nothing() {
         assert_eq!(got, (0..n).collect::<Vec<_>>(), "{flavor:?}");
         assert_eq!(block_on(r.stream().next()), None);
     }
+}
+
+#[test]
+fn a_receive_future_woken_and_dropped_leaves_its_message_in_order() {
+    // A receive future waits; two messages are sent (the second only where there is
+    // room). Another receive takes the oldest; the future, woken meanwhile, is then
+    // dropped unpolled. No message may come back behind a newer one: this receiver
+    // sees the sender's order.
+    for flavor in FLAVORS {
+        let (s, r) = flavor.make::<u32>();
+        let (woken, waker) = WakeCount::new();
+        let mut recv = r.recv_async();
+        assert!(poll_once(&mut recv, &waker).is_pending(), "{flavor:?}");
+        let mut first = s.send_async(1);
+        assert_eq!(
+            poll_once(&mut first, &waker),
+            Poll::Ready(Ok(())),
+            "{flavor:?}"
+        );
+        let sent = if s.try_send(2).is_ok() { 2 } else { 1 };
+        assert!(woken.get() > 0, "{flavor:?}: the waiting future is woken");
+        let mut seen: Vec<u32> = r.try_recv().into_iter().collect();
+        drop(recv);
+        seen.extend(r.try_iter());
+        let expected: Vec<u32> = (1..=sent).collect();
+        assert_eq!(seen, expected, "{flavor:?}");
+    }
+}
+
+#[test]
+fn a_rendezvous_receive_future_woken_and_dropped_leaves_its_message_in_order() {
+    // A send completes at once to a waiting receive future; the sender's next send
+    // blocks, offered. Another receive takes what it finds first, then the future is
+    // dropped unpolled: the receiver must see the sender's order.
+    let (s, r) = bounded::<u32>(0);
+    let (woken, waker) = WakeCount::new();
+    let mut recv = r.recv_async();
+    assert!(poll_once(&mut recv, &waker).is_pending());
+    let mut first = s.send_async(1);
+    assert_eq!(poll_once(&mut first, &waker), Poll::Ready(Ok(())));
+    drop(first);
+    assert_eq!(woken.get(), 1, "the waiting future is woken");
+    let sender = thread::spawn(move || s.send(2).unwrap());
+    let start = Instant::now();
+    let mut seen = loop {
+        if let Ok(m) = r.try_recv() {
+            break vec![m];
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "nothing to receive"
+        );
+        thread::yield_now();
+    };
+    drop(recv);
+    while seen.len() < 2 {
+        seen.push(r.recv_timeout(Duration::from_secs(5)).expect("both arrive"));
+    }
+    sender.join().unwrap();
+    assert_eq!(seen, [1, 2]);
 }

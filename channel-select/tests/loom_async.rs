@@ -3,7 +3,8 @@
 //! future dropped after it was woken passes the wake-up on and the message stays; a
 //! send future dropped while it waits drops its message unless a receiver already took
 //! it, and it is never delivered afterwards; a send future parked on a full buffered
-//! channel is completed by the receive that makes room; a
+//! channel is completed by the receive that makes room; a receive future dropped
+//! while messages are sent leaves them in their sender's order; a
 //! selection future dropped while promised a rendezvous message leaves the message in
 //! the channel. And blocking and async parties meet on `bounded(0)` either way round.
 //!
@@ -198,11 +199,12 @@ fn loom_woken_receive_future_dropped_passes_the_wake_up_on_bounded_one() {
     woken_receive_dropped(|| bounded(1));
 }
 
-/// A receive future is handed its message while its task drops it: the message goes
-/// back to the channel (or was never handed), and the blocking receive that follows
-/// gets it; the message is dropped exactly once, when that receive's caller drops it.
+/// A message is sent to a waiting receive future while its task drops it: the message
+/// stays in the channel (a future is woken for it, never handed it), and the
+/// receive that follows gets it; the message is dropped exactly once, when that
+/// receive's caller drops it.
 #[test]
-fn loom_receive_future_dropped_after_it_was_handed_its_message() {
+fn loom_receive_future_dropped_while_its_message_is_sent() {
     loom::model(|| {
         let (s, r) = bounded::<Counted>(1);
         let drops = Arc::new(AtomicUsize::new(0));
@@ -216,7 +218,7 @@ fn loom_receive_future_dropped_after_it_was_handed_its_message() {
         drop(fut);
         let s = sender.join().unwrap();
         assert_eq!(drops.load(Ordering::SeqCst), 0, "nothing dropped yet");
-        drop(r.try_recv().expect("the message is back in the channel"));
+        drop(r.try_recv().expect("the message is in the channel"));
         assert_eq!(drops.load(Ordering::SeqCst), 1, "dropped exactly once");
         drop(s);
     });
@@ -224,11 +226,11 @@ fn loom_receive_future_dropped_after_it_was_handed_its_message() {
 
 /// A message sent on `bounded(1)` while a receive future (registered first) and a
 /// selection on the channel and on another, idle one (with a deadline) wait: it is
-/// received exactly once, by the future it was handed to or by the selection woken
-/// for it, or stays in the channel when the selection timed out and the future was
-/// dropped first; never lost to a waiter that left.
+/// received exactly once, by the future or by the selection (whichever was woken for
+/// it, or passed the wake-up on), or stays in the channel when the selection timed
+/// out and the future was dropped first; never lost to a waiter that left.
 #[test]
-fn loom_hand_off_to_a_receive_future_beside_a_selection() {
+fn loom_message_for_a_receive_future_beside_a_selection() {
     loom::model(|| {
         let (s, r) = bounded::<i32>(1);
         let (_idle_s, idle) = bounded::<i32>(1);
@@ -260,12 +262,11 @@ fn loom_hand_off_to_a_receive_future_beside_a_selection() {
     });
 }
 
-/// A receive future registers while a message is sent and handed to it: its own
-/// re-check after registering may call its wait off just as the sender claims it,
-/// and the message handed to nobody goes back. The future gets the message whatever
-/// the interleaving.
+/// A receive future registers while a message is sent: its own re-check after
+/// registering may call its wait off just as the sender claims it to wake it. The
+/// future gets the message whatever the interleaving.
 #[test]
-fn loom_receive_future_registering_while_its_message_is_handed() {
+fn loom_receive_future_registering_while_its_message_is_sent() {
     loom::model(|| {
         let (s, r) = bounded::<u8>(1);
         let sender = thread::spawn(move || {
@@ -277,23 +278,33 @@ fn loom_receive_future_registering_while_its_message_is_handed() {
     });
 }
 
-/// A send on `bounded(1)` hands its message to a waiting receive future while
-/// another sender finds the ring full and parks: the room the hand-off leaves is made
-/// known at once, so the parked message moves in and the next receive gets it.
-#[test]
-fn loom_room_left_by_a_hand_off_goes_to_a_parked_sender() {
-    loom::model(|| {
-        let (s, r) = bounded::<u8>(1);
+/// A receive future waits first, then a blocking receiver; a sender sends two
+/// messages while the future is dropped. A message meant for the future is never
+/// handed to it (it could only come back behind the newer one): the blocking
+/// receiver sees the sender's order, whatever the interleaving.
+fn receive_future_dropped_keeps_the_senders_order(cap: usize) {
+    loom::model(move || {
+        let (s, r) = bounded::<u8>(cap);
         let mut fut = r.recv_async();
         assert!(poll_once(&mut fut).is_pending());
-        let s2 = s.clone();
-        let sender = thread::spawn(move || s2.send(2).unwrap());
-        s.send(1).unwrap();
-        let first = block_on(fut).unwrap();
-        let second = r.recv().unwrap();
+        let r2 = r.clone();
+        let receiver = thread::spawn(move || [r2.recv().unwrap(), r2.recv().unwrap()]);
+        let sender = thread::spawn(move || {
+            s.send(1).unwrap();
+            s.send(2).unwrap();
+        });
+        drop(fut);
+        assert_eq!(receiver.join().unwrap(), [1, 2]);
         sender.join().unwrap();
-        let mut got = [first, second];
-        got.sort_unstable();
-        assert_eq!(got, [1, 2]);
     });
+}
+
+#[test]
+fn loom_receive_future_dropped_keeps_the_senders_order_on_rendezvous() {
+    receive_future_dropped_keeps_the_senders_order(0);
+}
+
+#[test]
+fn loom_receive_future_dropped_keeps_the_senders_order_on_bounded_one() {
+    receive_future_dropped_keeps_the_senders_order(1);
 }

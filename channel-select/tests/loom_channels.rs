@@ -251,6 +251,24 @@ fn loom_receive_moves_a_parked_senders_message_in() {
     });
 }
 
+/// A send on `bounded(1)` hands its message to a blocked receive while another sender
+/// finds the ring full and parks: the room the hand-off leaves is made known at once,
+/// so the parked message moves in and the receive's next call gets it.
+#[test]
+fn loom_room_left_by_a_hand_off_goes_to_a_parked_sender() {
+    loom::model(|| {
+        let (s, r) = bounded::<u8>(1);
+        let receiver = thread::spawn(move || [r.recv().unwrap(), r.recv().unwrap()]);
+        let s2 = s.clone();
+        let sender = thread::spawn(move || s2.send(2).unwrap());
+        s.send(1).unwrap();
+        let mut got = receiver.join().unwrap();
+        sender.join().unwrap();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
 /// A parked sender's deadline races the receive that would move its message in
 /// (under loom a deadline expires as soon as the thread parks): either the message
 /// was moved (the send succeeds and the message is received) or the sender took it

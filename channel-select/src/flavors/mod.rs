@@ -161,12 +161,6 @@ pub(crate) trait SelectHandle {
     unsafe fn abandon(&self, token: &mut Token);
     /// Registers a waiting context; returns whether the operation is possible now.
     fn register(&self, oper: Operation, cx: &Context) -> bool;
-    /// `register` for a future's one operation, whose context waits on this channel
-    /// alone: a buffered channel's receive may then be handed its message (`accept`
-    /// finds it in the context's deal).
-    fn register_one(&self, oper: Operation, cx: &Context) -> bool {
-        self.register(oper, cx)
-    }
     /// Removes that registration.
     fn unregister(&self, oper: Operation);
     /// After the registration won (the context was selected for `oper`): claims the

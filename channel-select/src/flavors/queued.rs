@@ -7,17 +7,19 @@
 //! the queue, `can_send`/`can_recv`) and the `SeqCst` `is_empty` flag of the list (see
 //! `waiters`) guarantee no wake-up is lost.
 //!
-//! A send on a bounded channel that finds a receiver waiting on this channel alone (a
-//! blocked `recv`, a receive future) *hands* it the oldest message, if it can claim it
-//! at once (see `claim_to_hand`): claims it for that receiver, out of
-//! the queue, into the stash's claimed entries, and names the entry in the receiver's
-//! context before the claim that selects it (see `hand_off`). The receiver returns
-//! with it and never looks at the queue, and the room is free at once: a sender to a
-//! waiting receiver on `bounded(1)` is not blocked behind the message it just sent
-//! until the receiver has run. A receiver whose own deadline wins the race is not
-//! handed anything (the message goes back to the stash's front, the oldest of all);
-//! a receive future dropped after it was handed its message puts it back the same
-//! way. A selection, which may be woken by several channels, is only woken to try.
+//! A send on a bounded channel that finds a blocked `recv` waiting *hands* it the
+//! oldest message, if it can claim it at once (see `claim_to_hand`): it selects the
+//! receiver first, which commits it (its deadline and its own re-check can no longer
+//! call its wait off), then claims the message for it, out of the queue into the
+//! stash's claimed entries, and names the entry in the receiver's context (see
+//! `WaitList::reserve_to_hand`). The receiver returns with it and never looks at the
+//! queue, and the room is free at once: a sender to a waiting receiver on
+//! `bounded(1)` is not blocked behind the message it just sent until the receiver has
+//! run. Only a receiver that is sure to take the message is handed one: a message
+//! claimed for a receiver that then left could only go back behind newer ones that
+//! another receiver may have taken meanwhile, out of its sender's order. So a receive
+//! future (which may be dropped when woken) and a selection (which may be woken by
+//! several channels) are only woken to try.
 //!
 //! A blocked `send` parks *with its message*: the message waits under the senders'
 //! lock, in the sender's entry (its deal). A receive that makes room claims that room
@@ -97,8 +99,6 @@ struct StashInner<T> {
     waiting: VecDeque<T>,
     /// Messages claimed by a receive not completed yet, by `Token::deal`.
     claimed: Parked<T>,
-    /// The last receiver is gone (`drain`): a message handed back is dropped.
-    closed: bool,
 }
 
 impl<T> Stash<T> {
@@ -109,7 +109,6 @@ impl<T> Stash<T> {
             inner: Mutex::new(StashInner {
                 waiting: VecDeque::new(),
                 claimed: Parked::default(),
-                closed: false,
             }),
         }
     }
@@ -147,31 +146,14 @@ impl<T> Stash<T> {
         lock(&self.inner).claimed.put(msg)
     }
 
-    /// The message claimed as `id` was not taken (its receiver stopped waiting, or
-    /// left without it): it goes back to the front, the oldest of all, unless the
-    /// last receiver is gone; then it comes back, to be dropped (outside any lock).
-    fn put_back(&self, id: usize) -> Option<T> {
-        let mut inner = lock(&self.inner);
-        let msg = inner.claimed.take(id);
-        if inner.closed {
-            return Some(msg);
-        }
-        inner.waiting.push_front(msg);
-        // SeqCst: as in `push` (the re-check of a receiver registering after this).
-        self.pushes.fetch_add(1, Ordering::SeqCst);
-        self.len.fetch_add(1, Ordering::SeqCst);
-        None
-    }
-
     /// The message claimed as `id`.
     fn take(&self, id: usize) -> T {
         lock(&self.inner).claimed.take(id)
     }
 
-    /// Every waiting message (the last receiver is gone): later hand-backs drop theirs.
+    /// Every waiting message (the last receiver is gone).
     fn drain(&self) -> Vec<T> {
         let mut inner = lock(&self.inner);
-        inner.closed = true;
         self.len.store(0, Ordering::SeqCst);
         inner.waiting.drain(..).collect()
     }
@@ -317,8 +299,9 @@ fn reserve_blocking(
             match cx.wait_until(deadline, true) {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),
                 // Claimed by a sender, which removed the entry: handed a message (its
-                // deal, set before the claim), or woken to try (`NO_DEAL`).
-                Selected::Operation(_) => cx.deal(),
+                // deal, claimed for us once we were committed), or woken to try
+                // (`NO_DEAL`).
+                Selected::Operation(_) => waiters.deal_of(cx),
                 Selected::Aborted | Selected::Disconnected => {
                     waiters.unregister(oper);
                     NO_DEAL
@@ -486,29 +469,25 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         }
     }
 
-    /// Wakes the first waiting receiver. One that waits on this channel alone (a
-    /// blocked `recv`, a receive future) is handed the oldest message, claimed for it
-    /// now (see `WaitList::reserve_to_hand`): it returns with it without looking at
-    /// the queue, and the room it leaves is free at once for the next send, before the
-    /// receiver has even woken. (Otherwise a sender to a waiting receiver on
-    /// `bounded(1)` finds its next send blocked behind the message it just sent, until
-    /// the receiver runs.) A selection is woken to try. Returns whether room was made
-    /// on the way, for the caller to make known (`room_made`: not under this lock).
+    /// Wakes the first waiting receiver. A blocked `recv` is selected, then handed
+    /// the oldest message, claimed for it now (see `WaitList::reserve_to_hand`): it
+    /// returns with it without looking at the queue, and the room it leaves is free
+    /// at once for the next send, before the receiver has even woken. (Otherwise a
+    /// sender to a waiting receiver on `bounded(1)` finds its next send blocked behind
+    /// the message it just sent, until the receiver runs.) A selection or a receive
+    /// future is woken to try. Returns whether room was made on the way, for the
+    /// caller to make known (`room_made`: not under this lock).
     fn hand_off(&self) -> bool {
         let mut freed = false;
-        let mut dropped = None;
         let mut receivers = self.receivers.lock();
         receivers.list.notify_observers();
-        let woken = receivers.list.reserve_to_hand(
-            || self.claim_to_hand(&mut freed),
-            |id| dropped = self.stash.put_back(id),
-        );
+        let woken = receivers
+            .list
+            .reserve_to_hand(|| self.claim_to_hand(&mut freed));
         drop(receivers);
         if let Some(entry) = woken {
             entry.cx.unpark();
         }
-        // A message nobody can receive any more, dropped outside the lock.
-        drop(dropped);
         freed
     }
 
@@ -635,30 +614,14 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
         self.receivers.register(oper, cx);
         self.can_recv()
     }
-    /// A receive future may be handed its message (see `hand_off`).
-    fn register_one(&self, oper: Operation, cx: &Context) -> bool {
-        self.receivers.register_taking(oper, cx);
-        self.can_recv()
-    }
     fn unregister(&self, oper: Operation) {
         self.receivers.unregister(oper);
     }
-    fn accept(&self, token: &mut Token, cx: &Context, _deadline: Option<Instant>) -> Accept {
-        // Handed a message (a receive future: see `hand_off`)? A context that waits on
-        // several channels has none: its reset cleared it, and no sender hands one.
-        let id = cx.deal();
-        if id != NO_DEAL {
-            token.deal = id;
-            return Accept::Yes;
-        }
+    fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
         accepted(self.reserve_held(token))
     }
-    fn decline(&self, cx: &Context) {
-        // A message handed to the future goes back (the oldest, at the stash's front).
-        let id = cx.deal();
-        if id != NO_DEAL {
-            drop(self.stash.put_back(id));
-        }
+    fn decline(&self, _cx: &Context) {
+        // Woken to try and gone: the wake-up passes on.
         self.message_sent();
     }
     fn is_ready(&self) -> bool {

@@ -12,8 +12,15 @@
 //! - a blocked `recv` registers its own `Slot`: a sender moves its message in, then
 //!   claims the receiver's context, all under the lock, and the receiver returns with
 //!   it. A hand-off takes two locks, the receiver's and the sender's;
-//! - a selection's receive (or a receive future) opens a `Want`; a sender claims the
-//!   receiver's context and fills the deal (`Ready`), which the receiver then takes;
+//! - a blocking selection's receive opens a `Want`; a sender claims the receiver's
+//!   context and fills the deal (`Ready`), which the receiver then takes;
+//! - a future's receive (a receive future, a selection future) opens a `Want` too, but
+//!   is never handed a message: a future may be dropped instead of taking it, and the
+//!   message could then only come back behind newer ones received meanwhile, out of
+//!   its sender's order. A sender claims its context, leaves the message as an
+//!   *orphan* (below) and wakes it to take it, as it takes any orphan: a future
+//!   dropped instead passes the wake-up on. (So such a send completes before the
+//!   receive does, as a send into any waiting receiver's deal does.);
 //! - a selection's send registers with no deal: its message does not exist until its
 //!   arm has won. A blocking `recv` may claim it: it opens a `Promised` deal, hands it
 //!   to the selection, and waits (parked) until the message is written or its own
@@ -25,14 +32,18 @@
 //! still completes at once (a selection that chose a send must not then wait): it
 //! hands its message to a waiting receiver if there is one, and otherwise leaves it in
 //! the channel as an *orphan*, an offer with no sender behind it, which the next
-//! receive takes first. (So a rendezvous channel can hold a message, only this way:
-//! `len` counts the orphans.) A selected send that is given up cancels its deal (its
-//! receiver looks again); one that is forgotten leaves its receiver waiting until that
-//! receiver's deadline (or until the channel is disconnected, which revokes every
-//! promise). `try_recv` and readiness see only offers and orphans: a selecting sender
-//! has no message to take yet. A
-//! selecting receiver cannot wait for one in its first pass either, so when it
-//! registers it calls off the wait of one selecting sender, which then claims it.
+//! receive takes first. A selected send whose promised receiver is a future leaves
+//! its message as an orphan too, and calls the promise off (`Cancelled`), so that the
+//! future looks again and takes it. (So a rendezvous channel can hold messages only
+//! this way: `len` counts the orphans.) While orphans wait, a sender that finds a
+//! receiver hands it the oldest and leaves its own message behind them, so that every
+//! receiver sees each sender's messages in order. A selected send that is given up
+//! cancels its deal (its receiver looks again); one that is forgotten leaves its
+//! receiver waiting until that receiver's deadline (or until the channel is
+//! disconnected, which revokes every promise). `try_recv` and readiness see only
+//! offers and orphans: a selecting sender has no message to take yet. A selecting
+//! receiver cannot wait for one in its first pass either, so when it registers it
+//! calls off the wait of one selecting sender, which then claims it.
 //!
 //! A selection never pairs with itself (its registrations skip entries of its own
 //! context), so a selection of both a send and a receive on one rendezvous channel
@@ -47,7 +58,9 @@
 //! parking mutex measured slower there: its contended path spins and then sleeps in
 //! the kernel, where a hand-off wants the lock back within a few hundred nanoseconds.
 
-use super::{Accept, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token};
+use super::{
+    accepted, Accept, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending, Snapshot, Token,
+};
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::select::Pending;
@@ -83,8 +96,6 @@ struct Deal<T> {
     hand: Hand,
     /// The message, while `Offer` or `Ready`.
     msg: Option<T>,
-    /// `Ready` for a future, which may be dropped and hand the message back.
-    returnable: bool,
 }
 
 /// How a receiver's wait on a deal ended.
@@ -103,8 +114,6 @@ struct Deals<T> {
     slots: Vec<Deal<T>>,
     /// Indices of the `Free` slots.
     free: Vec<usize>,
-    /// Deals that are `returnable`: messages a dropped future would hand back.
-    returnable: usize,
 }
 
 impl<T> Deals<T> {
@@ -116,11 +125,7 @@ impl<T> Deals<T> {
                 id
             }
             None => {
-                self.slots.push(Deal {
-                    hand,
-                    msg: None,
-                    returnable: false,
-                });
+                self.slots.push(Deal { hand, msg: None });
                 self.slots.len() - 1
             }
         }
@@ -153,44 +158,25 @@ impl<T> Deals<T> {
         core::mem::swap(&mut deal.msg, msg);
     }
 
-    /// Puts `msg` in the want `id` of the receiver waiting on `owner`: `Ready`, and
-    /// returnable if that receiver is a future.
-    fn fill_want(&mut self, id: usize, msg: T, owner: &Context) {
+    /// Puts `msg` in the want `id` of a receiver that will take it: `Ready`.
+    fn fill_want(&mut self, id: usize, msg: T) {
         self.fill(id, Hand::Ready, msg);
-        self.mark_returnable(id, owner);
     }
 
-    /// `fill_want`, moving the message out of `msg` (see `fill_from`).
-    fn fill_want_from(&mut self, id: usize, msg: &mut Option<T>, owner: &Context) {
-        self.fill_from(id, Hand::Ready, msg);
-        self.mark_returnable(id, owner);
-    }
-
-    /// Deal `id` was filled for `owner`: returnable if that receiver is a future.
-    fn mark_returnable(&mut self, id: usize, owner: &Context) {
-        if owner.is_task() {
-            self.slots[id].returnable = true;
-            self.returnable += 1;
-        }
-    }
-
-    /// Frees offer `id` (never returnable) and moves its message into `msg` (which
-    /// holds none), in place (see `fill_from`).
+    /// Frees offer `id` and moves its message into `msg` (which holds none), in place
+    /// (see `fill_from`).
     fn take_into(&mut self, id: usize, msg: &mut Option<T>) {
         self.close(id);
-        let deal = &mut self.slots[id];
-        debug_assert!(!deal.returnable, "an offer is never returnable");
-        core::mem::swap(&mut deal.msg, msg);
+        core::mem::swap(&mut self.slots[id].msg, msg);
     }
 
     /// Frees deal `id` (an `Offer` or `Ready`) and returns its message.
     fn take(&mut self, id: usize) -> T {
         self.close(id);
-        let deal = &mut self.slots[id];
-        if core::mem::take(&mut deal.returnable) {
-            self.returnable -= 1;
-        }
-        deal.msg.take().expect("rendezvous deal holds no message")
+        self.slots[id]
+            .msg
+            .take()
+            .expect("rendezvous deal holds no message")
     }
 }
 
@@ -206,32 +192,18 @@ struct Inner<T> {
     /// channel (by a thread that owns a handle), never by the selecting thread.
     graveyard: Vec<T>,
     /// Offers with no sender behind them, oldest first: the messages of selected sends
-    /// whose receiver had given up (see the module).
+    /// whose receiver had given up, and of sends to a future (see the module).
     orphans: VecDeque<usize>,
     /// Set once by `disconnect`.
     is_disconnected: bool,
 }
 
 impl<T> Inner<T> {
-    /// Disconnected, with no message that could still come back to the channel: a
-    /// receiver sees the disconnection. (A message handed to a receive future that is
-    /// then dropped comes back to the channel, so while one is out, a disconnected
-    /// channel is not yet drained.)
+    /// Disconnected: a receiver that finds no orphan and no offer sees the
+    /// disconnection. (Every message still in the channel is one of those: a receive
+    /// future is never handed a message it could take away when dropped; see `give`.)
     fn closed_for_receivers(&self) -> bool {
-        self.is_disconnected && self.deals.returnable == 0
-    }
-
-    /// Frees deal `id` and returns its message. True in `.1` when that was the last
-    /// returnable message of a disconnected channel: its receivers now see the
-    /// disconnection (they are woken here; the caller records the change).
-    fn take_deal(&mut self, id: usize) -> (T, bool) {
-        let returnable = self.deals.returnable;
-        let msg = self.deals.take(id);
-        let drained = self.deals.returnable < returnable && self.closed_for_receivers();
-        if drained {
-            self.receivers.disconnect();
-        }
-        (msg, drained)
+        self.is_disconnected
     }
 }
 
@@ -334,7 +306,6 @@ impl<T> Channel<T> {
                 deals: Deals {
                     slots: Vec::new(),
                     free: Vec::new(),
-                    returnable: 0,
                 },
                 graveyard: Vec::new(),
                 orphans: VecDeque::new(),
@@ -348,15 +319,9 @@ impl<T> Channel<T> {
         self.inner.lock()
     }
 
-    /// Frees deal `id` and returns its message (the caller holds the lock). Taking the
-    /// last message a dropped future could hand back makes a disconnected channel's
-    /// receives ready: that is a change too.
+    /// Frees deal `id` and returns its message (the caller holds the lock).
     fn take(&self, inner: &mut Inner<T>, id: usize) -> T {
-        let (msg, drained) = inner.take_deal(id);
-        if drained {
-            self.changed();
-        }
-        msg
+        inner.deals.take(id)
     }
 
     /// Records a change (the caller holds the lock).
@@ -527,12 +492,53 @@ impl<T> Channel<T> {
             || inner.is_disconnected
     }
 
-    /// Hands the message in `msg` to the first waiting receiver whose context it can
-    /// claim (the caller holds the lock): into a blocked `recv`'s slot, or a want's
-    /// deal. Returns the receiver, to wake once the lock is released; `msg` is then
-    /// empty. The message is swapped from place to place, never copied through a frame.
+    /// Delivers the message in `msg` to the first waiting receiver whose context it
+    /// can claim (the caller holds the lock): into a blocked `recv`'s slot or a
+    /// blocking selection's want. A future (a receive future, a selection future) is
+    /// not handed it: it may be dropped instead of taking it, and the message could
+    /// then only come back behind newer ones received meanwhile, out of its sender's
+    /// order. It is woken to try, and the message waits for it as an orphan, where
+    /// every receive looks first. Orphans already waiting go first: the message joins
+    /// them at the back and the oldest is delivered. Returns the receiver, to wake
+    /// once the lock is released; `msg` is then empty. `None`: nobody could be
+    /// claimed, and `msg` is as it was. The message is swapped from place to place,
+    /// never copied through a frame.
     #[inline]
     fn give(&self, inner: &mut Inner<T>, msg: &mut Option<T>) -> Option<Context> {
+        if !inner.orphans.is_empty() {
+            return self.give_behind_orphans(inner, msg);
+        }
+        let receiver = self.claim_receiver(inner, msg)?;
+        if msg.is_some() {
+            // A future, woken to try: the message waits for it, first in line.
+            self.orphan(inner, msg, true);
+        }
+        Some(receiver)
+    }
+
+    /// `give` while orphans wait: the oldest goes to the receiver, `msg` to the back.
+    #[cold]
+    #[inline(never)]
+    fn give_behind_orphans(&self, inner: &mut Inner<T>, msg: &mut Option<T>) -> Option<Context> {
+        let front = inner.orphans.pop_front().expect("an orphan waits");
+        let mut oldest = Some(self.take(inner, front));
+        let receiver = self.claim_receiver(inner, &mut oldest);
+        if oldest.is_some() {
+            // Nobody claimed, or a future woken to try: it stays first.
+            self.orphan(inner, &mut oldest, true);
+        }
+        if receiver.is_some() {
+            self.orphan(inner, msg, false);
+        }
+        receiver
+    }
+
+    /// Claims the first waiting receiver whose context it can (the caller holds the
+    /// lock) and moves the message in `msg` into its slot or want (`msg` is then
+    /// empty), or, a future, wakes it to try (`msg` is left for the caller). Returns
+    /// the receiver, to wake once the lock is released.
+    #[inline]
+    fn claim_receiver(&self, inner: &mut Inner<T>, msg: &mut Option<T>) -> Option<Context> {
         let Inner {
             receivers, deals, ..
         } = inner;
@@ -555,37 +561,24 @@ impl<T> Channel<T> {
             false
         })?;
         if entry.deal != IN_SLOT {
-            // A want: the receiver takes the message under the lock.
-            deals.fill_want_from(entry.deal, msg, &entry.cx);
-            entry.cx.set_deal(entry.deal);
+            if entry.cx.is_task() {
+                // Woken to try, with no deal (`accept` then looks for a message).
+                deals.close(entry.deal);
+            } else {
+                // A blocking selection's want: it takes the message under the lock.
+                deals.fill_from(entry.deal, Hand::Ready, msg);
+                entry.cx.set_deal(entry.deal);
+            }
         }
         self.changed();
         Some(entry.cx)
     }
 
-    /// Delivers the message of a selected send whose receiver stopped waiting, without
-    /// waiting itself: to a waiting receiver, or else as an orphan for the next one.
-    /// Fails (handing the message back) only on disconnection.
-    #[cold]
-    #[inline(never)]
-    fn deliver_late(&self, inner: SpinGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
-        if inner.is_disconnected && !inner.receivers.can_reserve_where(|_| true) {
-            return Err(msg);
-        }
-        self.hand_on(inner, msg, false);
-        Ok(())
-    }
-
-    /// Hands a message that no sender waits on any more to a waiting receiver, or else
-    /// keeps it as an orphan (`first`: ahead of the others) for the next receive.
-    fn hand_on(&self, mut inner: SpinGuard<'_, Inner<T>>, msg: T, first: bool) {
-        let mut msg = Some(msg);
-        if let Some(receiver) = self.give(&mut inner, &mut msg) {
-            drop(inner);
-            return receiver.unpark();
-        }
+    /// Keeps the message in `msg` (which is then empty) as an orphan (`first`: ahead
+    /// of the others) for the next receive (the caller holds the lock).
+    fn orphan(&self, inner: &mut Inner<T>, msg: &mut Option<T>, first: bool) {
         let id = inner.deals.open(Hand::Offer);
-        inner.deals.fill_from(id, Hand::Offer, &mut msg);
+        inner.deals.fill_from(id, Hand::Offer, msg);
         if first {
             inner.orphans.push_front(id);
         } else {
@@ -593,6 +586,43 @@ impl<T> Channel<T> {
         }
         inner.receivers.notify_observers();
         self.changed();
+    }
+
+    /// The oldest orphan's wake-up was not used (its future was dropped): it goes to
+    /// the next waiting receiver, if any.
+    fn pass_on(&self, mut inner: SpinGuard<'_, Inner<T>>) {
+        let Some(front) = inner.orphans.pop_front() else {
+            return;
+        };
+        let mut oldest = Some(self.take(&mut inner, front));
+        let receiver = self.claim_receiver(&mut inner, &mut oldest);
+        if oldest.is_some() {
+            self.orphan(&mut inner, &mut oldest, true);
+        }
+        drop(inner);
+        if let Some(receiver) = receiver {
+            receiver.unpark();
+        }
+    }
+
+    /// Delivers the message of a selected send whose receiver stopped waiting, without
+    /// waiting itself: to a waiting receiver, or else as an orphan for the next one.
+    /// Fails (handing the message back) only on disconnection.
+    #[cold]
+    #[inline(never)]
+    fn deliver_late(&self, mut inner: SpinGuard<'_, Inner<T>>, msg: T) -> Result<(), T> {
+        if inner.is_disconnected && !inner.receivers.can_reserve_where(|_| true) {
+            return Err(msg);
+        }
+        let mut msg = Some(msg);
+        match self.give(&mut inner, &mut msg) {
+            Some(receiver) => {
+                drop(inner);
+                receiver.unpark();
+            }
+            None => self.orphan(&mut inner, &mut msg, false),
+        }
+        Ok(())
     }
 }
 
@@ -707,6 +737,11 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         let mut inner = self.lock();
         // The lock orders the claimer's `set_deal` before our read of it.
         token.deal = cx.deal();
+        if token.deal == NO_DEAL {
+            // A future woken to try (see `give`): it takes what it finds.
+            drop(inner);
+            return accepted(self.reserve(token));
+        }
         match self.settle(&mut inner, token.deal, deadline) {
             None => Accept::Wait,
             Some(Settled::Ready) => Accept::Yes,
@@ -717,20 +752,22 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
     fn decline(&self, cx: &Context) {
         let mut inner = self.lock();
         let id = cx.deal();
-        match inner.deals.hand(id) {
-            // Filled for us: the message goes to the next receiver, first in line.
-            Hand::Ready => {
-                let msg = self.take(&mut inner, id);
-                self.hand_on(inner, msg, true);
+        if id != NO_DEAL {
+            match inner.deals.hand(id) {
+                // Its sender will find the deal revoked and deliver the message itself.
+                hand @ Hand::Promised(_) => {
+                    *hand = Hand::Revoked;
+                    self.changed();
+                    return;
+                }
+                Hand::Cancelled => inner.deals.close(id),
+                // (Never `Ready`: a future is not handed messages; see `give`.)
+                _ => unreachable!("a selected receiver's deal in an unexpected state"),
             }
-            // Its sender will find the deal revoked and deliver the message itself.
-            hand @ Hand::Promised(_) => {
-                *hand = Hand::Revoked;
-                self.changed();
-            }
-            Hand::Cancelled => inner.deals.close(id),
-            _ => unreachable!("a selected receiver's deal in an unexpected state"),
         }
+        // Woken to try (or its promise called off, its message orphaned: see `write`),
+        // and gone: the wake-up passes on.
+        self.pass_on(inner);
     }
 
     fn is_ready(&self) -> bool {
@@ -935,7 +972,21 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
             }
             _ => unreachable!("a promised deal in an unexpected state"),
         };
-        inner.deals.fill_want(token.deal, msg, &waiter);
+        if waiter.is_task() {
+            // A future, which may be dropped instead of taking it (see `give`): the
+            // message waits as an orphan, and the promise is called off, so that the
+            // future looks again and takes it.
+            *inner.deals.hand(token.deal) = Hand::Cancelled;
+            self.orphan(&mut inner, &mut Some(msg), false);
+        } else if let Some(front) = inner.orphans.pop_front() {
+            // Older messages wait as orphans (for futures woken to take them): the
+            // oldest goes to this receiver, ours behind the others.
+            let oldest = self.take(&mut inner, front);
+            inner.deals.fill_want(token.deal, oldest);
+            self.orphan(&mut inner, &mut Some(msg), false);
+        } else {
+            inner.deals.fill_want(token.deal, msg);
+        }
         drop(inner);
         waiter.unpark_always();
         Ok(())

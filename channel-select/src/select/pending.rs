@@ -291,7 +291,7 @@ impl Pending {
                     }
                     attempt = true;
                     let cx = self.start_wait(waker);
-                    let sel = if handle.register_one(cx.operation(), cx) {
+                    let sel = if handle.register(cx.operation(), cx) {
                         // Ready meanwhile: call the wait off, unless something won.
                         cx.select(Selected::Aborted)
                             .map_or_else(|s| s, |()| Selected::Aborted)
