@@ -673,9 +673,9 @@ impl<T> Chan for Channel<T> {
     }
 }
 
-impl<T> Receiving<Channel<T>> {
-    /// `reserve` under the lock, `inner` (released on the way).
-    fn reserve_locked(&self, mut inner: SpinGuard<'_, Inner<T>>, token: &mut Token) -> bool {
+impl<T> SelectHandle for Receiving<Channel<T>> {
+    fn reserve(&self, token: &mut Token) -> bool {
+        let mut inner = self.lock();
         if let Some(id) = inner.orphans.pop_front() {
             // Nobody to wake: the message waits in the deal for our `read`.
             *inner.deals.hand(id) = Hand::Ready;
@@ -696,12 +696,6 @@ impl<T> Receiving<Channel<T>> {
         } else {
             false
         }
-    }
-}
-
-impl<T> SelectHandle for Receiving<Channel<T>> {
-    fn reserve(&self, token: &mut Token) -> bool {
-        self.reserve_locked(self.lock(), token)
     }
 
     unsafe fn abandon(&self, token: &mut Token) {
@@ -745,7 +739,8 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         token.deal = cx.deal();
         if token.deal == NO_DEAL {
             // A future woken to try (see `give`): it takes what it finds.
-            return accepted(self.reserve_locked(inner, token));
+            drop(inner);
+            return accepted(self.reserve(token));
         }
         match self.settle(&mut inner, token.deal, deadline) {
             None => Accept::Wait,
