@@ -343,7 +343,10 @@ impl<X> Waiters<X> {
     /// under the lock, which the claimer holds until it has.
     pub(crate) fn deal_of(&self, cx: &Context) -> usize {
         // The claimer stored `HANDING` before its claim, which we saw (Acquire in
-        // `selected`): this reads `HANDING` or the deal stored after it.
+        // `selected`): this reads `HANDING` or the deal stored after it. A deal read
+        // without the lock names a message the claimer kept under the stash's lock
+        // before storing the deal; our take under that lock comes after the keep, as
+        // a load cannot read a store that happens after it (coherence).
         match cx.deal() {
             HANDING => {
                 let _locked = self.lock();
