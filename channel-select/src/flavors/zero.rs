@@ -447,8 +447,8 @@ impl<T> Channel<T> {
                     .expect("rendezvous entry vanished");
                 self.changed();
                 if sel == Selected::Disconnected {
-                    // Look again: a message handed on by a receive future that was
-                    // dropped may still wait (an orphan), to be received first.
+                    // Look again: a message left for a woken receive future (an
+                    // orphan) may still wait, to be received first.
                     Ok(Step::Again)
                 } else {
                     Err(RecvTimeoutError::Timeout)
