@@ -9,9 +9,22 @@ use std::time::{Duration, Instant};
 /// tells it per thread (Linux: `getrusage(RUSAGE_THREAD)`).
 #[cfg(target_os = "linux")]
 pub fn thread_cpu_time() -> Option<Duration> {
+    cpu_time(libc::RUSAGE_THREAD)
+}
+
+/// The CPU time (user + system) all the process's threads have used (Linux:
+/// `getrusage(RUSAGE_SELF)`).
+#[cfg(target_os = "linux")]
+pub fn process_cpu_time() -> Option<Duration> {
+    cpu_time(libc::RUSAGE_SELF)
+}
+
+/// `getrusage(who)`'s user + system time.
+#[cfg(target_os = "linux")]
+fn cpu_time(who: libc::c_int) -> Option<Duration> {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: `usage` is valid for writes of a `rusage`, which is all getrusage writes.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()) };
+    let rc = unsafe { libc::getrusage(who, usage.as_mut_ptr()) };
     if rc != 0 {
         return None;
     }
@@ -26,6 +39,12 @@ pub fn thread_cpu_time() -> Option<Duration> {
 /// The CPU time the calling thread has used: unknown on this platform.
 #[cfg(not(target_os = "linux"))]
 pub fn thread_cpu_time() -> Option<Duration> {
+    None
+}
+
+/// The CPU time the process has used: unknown on this platform.
+#[cfg(not(target_os = "linux"))]
+pub fn process_cpu_time() -> Option<Duration> {
     None
 }
 

@@ -2,11 +2,12 @@
 //! the interleaved rounds that fill it with samples. Reading the samples is `stats.rs`,
 //! showing them `report.rs` and `chart.rs`.
 
+use super::cpu::process_cpu_time;
 use super::library::Library;
 use super::options::Options;
 use super::workloads::with_time_limit;
 use super::{Failure, Workload};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// One row of the table.
 pub struct Cell {
@@ -115,7 +116,10 @@ pub fn measure(plan: &mut Plan, opts: &Options) -> usize {
             here.rotate_left(round % len.max(1));
             for i in here {
                 let measured = round >= opts.warm_up;
-                abandoned += usize::from(run_entry(plan, i, measured, opts));
+                if run_entry(plan, i, measured, opts) {
+                    abandoned += 1;
+                    quiet_down(opts.limit);
+                }
             }
         }
         if round < opts.warm_up {
@@ -130,6 +134,33 @@ pub fn measure(plan: &mut Plan, opts: &Options) -> usize {
         }
     }
     abandoned
+}
+
+/// After a hung run: waits (up to six time limits) until the process is quiet, its
+/// threads using less than a quarter of a CPU over a second. An abandoned run's
+/// threads may keep running: after a hung crossfire `mpmc bounded(1)` run, rounds of
+/// 0.1 to 0.2 s took 9.4, 1.1, 1.2 and 6.2 s, long enough in a full run to push the
+/// next libraries' hand-off runs over the limit, where they were reported as hangs.
+fn quiet_down(limit: Duration) {
+    let started = Instant::now();
+    let Some(mut before) = process_cpu_time() else {
+        return;
+    };
+    while started.elapsed() < limit * 6 {
+        std::thread::sleep(Duration::from_secs(1));
+        let Some(now) = process_cpu_time() else {
+            return;
+        };
+        if now.saturating_sub(before) < Duration::from_millis(250) {
+            eprintln!("  quiet again after {:.1?}", started.elapsed());
+            return;
+        }
+        before = now;
+    }
+    eprintln!(
+        "  abandoned threads still busy after {:.1?}: going on",
+        started.elapsed()
+    );
 }
 
 /// Runs entry `i` once, unless it failed before: records its time (if `measured`) or
