@@ -130,6 +130,26 @@ mod tls {
 }
 use tls::{CONTEXT, TASK_CONTEXTS};
 
+// A byte whose address names its thread (`thread_tag`): `const`, so that reading it
+// is an address computation, with no lazy initialization to check (loom's
+// `thread_local!` has no `const` form).
+#[cfg(not(loom))]
+std::thread_local! {
+    static TAG: u8 = const { 0 };
+}
+#[cfg(loom)]
+channel_core::sync::thread_local! {
+    static TAG: u8 = 0;
+}
+
+/// A number that names the calling thread among the threads alive, never 0: the
+/// address of a thread-local byte (1 while thread-local storage is torn down).
+#[inline]
+pub(crate) fn thread_tag() -> usize {
+    TAG.try_with(|tag| core::ptr::from_ref(tag).addr())
+        .unwrap_or(1)
+}
+
 /// Task contexts kept per thread for reuse: a future that waits then takes one
 /// instead of allocating.
 const TASK_POOL: usize = 8;
