@@ -415,6 +415,7 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     /// wait behind the peer it had just woken onto its own thread): hence the skip.
     /// On a one-thread executor the skip costs 4 instructions a message
     /// (`instructions`, async hand-off on `bounded(1)`: 1,409.1 → 1,413.1).
+    /// In the full run of f801aa5, `async spsc bounded(1)` ÷ crossfire 3.72 → 2.96.
     #[inline]
     fn spin_for_peer(&self, peer_woken: &AtomicUsize, claimed: impl FnMut() -> bool) -> bool {
         // Relaxed: a heuristic; a stale or racing tag only costs or saves one spin.
