@@ -2,7 +2,10 @@
 //!
 //! Each is a selection of one operation driven by polls (`select::Pending`): the poll
 //! tries the operation, and if it cannot proceed registers the task's context in the
-//! channel's wait list, where a blocked thread would register its own; whoever wakes
+//! channel's wait list, where a blocked thread would register its own (on a channel of
+//! fewer than 64 slots, after the blocked calls' short spin, a few hundred
+//! nanoseconds, unless the peer it waits for is a task this thread woke and that has
+//! not run since: see `Queued::spin_for_peer`); whoever wakes
 //! threads wakes tasks the same way. A message only leaves the channel in the poll
 //! that returns it, so dropping a `RecvFuture` never loses one; a dropped future that
 //! had been woken passes the wake-up on. A `SendFuture` dropped before it completed
