@@ -396,11 +396,12 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     }
 
     /// A task's wait on a hand-off channel, before it registers: the blocked calls'
-    /// spin (`spin`, which never yields: a task must not hold up its executor's
-    /// thread); true once `claimed()` succeeds. Skipped when this thread woke a task of the peer's side that
-    /// has not polled since (`peer_woken`, see `note_woken`): that task most likely
-    /// waits for this very thread (a single-thread executor; a multi-thread one that
-    /// runs a task it woke on the waking worker next), and cannot act during the spin.
+    /// spin (`spin`, which never yields there: a task must not hold up its executor's
+    /// thread); true once `claimed()` succeeds. Skipped when this thread woke a task
+    /// of the peer's side that has not polled since (`peer_woken`, see `note_woken`):
+    /// that task most likely waits for this very thread (a single-thread executor; a
+    /// multi-thread one that runs a task it woke on the waking worker next), and
+    /// cannot act during the spin.
     ///
     /// Without it, every wait registers, and the peer that ends it wakes the task onto
     /// the peer's own worker: a multi-thread executor (tokio's) then runs both tasks
@@ -414,8 +415,8 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     /// and 700 to 1,100 in every run during another (each task then spun out every
     /// wait behind the peer it had just woken onto its own thread): hence the skip.
     /// On a one-thread executor the skip costs 4 instructions a message
-    /// (`instructions`, async hand-off on `bounded(1)`: 1,409.1 → 1,413.1).
-    /// In the full run of f801aa5, `async spsc bounded(1)` ÷ crossfire 3.72 → 2.96.
+    /// (`instructions`, async hand-off on `bounded(1)`: 1,409.1 → 1,413.1). In the
+    /// full run of f801aa5, `async spsc bounded(1)` ÷ crossfire 3.72 → 2.96.
     #[inline]
     fn spin_for_peer(&self, peer_woken: &AtomicUsize, claimed: impl FnMut() -> bool) -> bool {
         // Relaxed: a heuristic; a stale or racing tag only costs or saves one spin.
