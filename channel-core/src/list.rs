@@ -406,21 +406,27 @@ impl<T> Default for ListQueue<T> {
 }
 
 impl<T> ListQueue<T> {
-    /// An empty list. The first block is allocated by the first send.
+    /// An empty list, with its first block.
+    ///
+    /// The block is allocated here rather than by the first send, so that `head` and
+    /// `tail` never name a null block and the quick paths need not test for one (a
+    /// sender that installs the first block would otherwise race the receivers that
+    /// read `head.block`). An idle list holds that block.
     ///
     /// ```
     /// use channel_core::{ListQueue, Queue};
     /// assert!(ListQueue::<()>::new().is_empty());
     /// ```
     pub fn new() -> Self {
+        let first = Block::alloc();
         ListQueue {
             head: CachePadded::new(Position {
                 index: AtomicUsize::new(0),
-                block: AtomicPtr::new(ptr::null_mut()),
+                block: AtomicPtr::new(first),
             }),
             tail: CachePadded::new(Position {
                 index: AtomicUsize::new(0),
-                block: AtomicPtr::new(ptr::null_mut()),
+                block: AtomicPtr::new(first),
             }),
             phantoms: CachePadded::new(AtomicUsize::new(0)),
             spares: AtomicPtr::new(ptr::null_mut()),
@@ -595,28 +601,6 @@ impl<T> ListQueue<T> {
             if offset + 1 == block_cap::<T>() && next_block.is_null() {
                 next_block = self.fresh_block();
             }
-            if block.is_null() {
-                // The very first send installs the first block.
-                let new = self.fresh_block();
-                // Release: publishes the zeroed block to whoever loads the pointer.
-                if self
-                    .tail
-                    .block
-                    .compare_exchange(block, new, Ordering::Release, Ordering::Relaxed)
-                    .is_ok()
-                {
-                    // Release: publishes the block to receivers (their Acquire load
-                    // of `head.block`).
-                    self.head.block.store(new, Ordering::Release);
-                    block = new;
-                } else {
-                    // SAFETY: `new` was never published.
-                    unsafe { Block::free(new) };
-                    tail = self.tail.index.load(Ordering::Acquire);
-                    block = self.tail.block.load(Ordering::Acquire);
-                    continue;
-                }
-            }
             let new_tail = tail + (1 << SHIFT);
             // On failure, Acquire (as for the first load) pairs with the Release
             // stores that move tail into a new block.
@@ -708,13 +692,13 @@ impl<T> ListQueue<T> {
     }
 
     /// The full `reserve_recv`: reports empty and disconnected, waits out a block
-    /// hand-over and a first block being installed, skips holes and held sends.
+    /// hand-over, skips holes and held sends.
     #[inline(never)]
     fn reserve_recv_slow(&self, r: &mut Reservation) -> bool {
         r.flags = 0;
         let backoff = Backoff::new();
         // Acquire: pairs with the Release stores of the receiver that moved head into
-        // its current block, and of the sender that installed the first block.
+        // its current block.
         let mut head = self.head.index.load(Ordering::Acquire);
         let mut block = self.head.block.load(Ordering::Acquire);
         loop {
@@ -748,13 +732,6 @@ impl<T> ListQueue<T> {
                 if (head >> SHIFT) / lap::<T>() != (tail >> SHIFT) / lap::<T>() {
                     new_head |= MARK_BIT;
                 }
-            }
-            if block.is_null() {
-                // The first send is installing the first block.
-                backoff.snooze();
-                head = self.head.index.load(Ordering::Acquire);
-                block = self.head.block.load(Ordering::Acquire);
-                continue;
             }
             // On failure, Acquire as for the first load of head.
             match self.head.index.compare_exchange(
@@ -819,10 +796,19 @@ impl<T> Queue<T> for ListQueue<T> {
         // Acquire: pairs with the Release stores that install blocks.
         let tail = self.tail.index.load(Ordering::Acquire);
         let block = self.tail.block.load(Ordering::Acquire);
-        let offset = (tail >> SHIFT) % lap::<T>();
-        if tail & MARK_BIT != 0 || offset + 1 >= block_cap::<T>() || block.is_null() {
+        // One test for both: the offset bits and the flag, rotated so that the flag
+        // (disconnected) becomes the top bit. Flag clear: the value is the offset;
+        // set: too big for any slot.
+        const _: () = assert!(SHIFT == 1 && MARK_BIT == 1);
+        let offset = (tail & ((lap::<T>() - 1) << SHIFT | MARK_BIT)).rotate_right(1);
+        if offset >= block_cap::<T>() - 1 {
             return None;
         }
+        debug_assert!(!block.is_null(), "a list's blocks are never null");
+        // SAFETY: `tail.block` is a block from `new` on, and only ever replaced by
+        // another (`fresh_block`): never null. Said so that `write` need not test
+        // the claim for a disconnection's null slot.
+        unsafe { core::hint::assert_unchecked(!block.is_null()) };
         self.tail
             .index
             .compare_exchange(
@@ -934,7 +920,7 @@ impl<T> Queue<T> for ListQueue<T> {
         let head = self.head.index.load(Ordering::Acquire);
         let block = self.head.block.load(Ordering::Acquire);
         let offset = (head >> SHIFT) % lap::<T>();
-        if offset + 1 >= block_cap::<T>() || block.is_null() {
+        if offset + 1 >= block_cap::<T>() {
             return None;
         }
         let mut new_head = head + (1 << SHIFT);

@@ -336,6 +336,14 @@ fn spin_hint() {
 }
 
 impl<T, Q: Queue<T>> Queued<T, Q> {
+    /// Whether a message waits in the stash. Only a bounded queue's late write can
+    /// find the queue full (`resend`), so an unbounded queue's stash stays empty and
+    /// its receives skip the look (a load and a branch off the quick path).
+    #[inline(always)]
+    fn stashed(&self) -> bool {
+        self.queue.bounded() && !self.stash.is_empty()
+    }
+
     /// The wait of a send that found no room, or a receive that found no message,
     /// before it registers: retries `claimed()` until it succeeds (true) or the wait
     /// is over (false).
@@ -455,10 +463,12 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         *res = match Sending::of(self).try_send(msg) {
             Ok(()) => Ok(()),
             Err(TrySendError::Disconnected(msg)) => Err(msg),
-            Err(TrySendError::Full(msg)) => self
-                .stash
-                .push(msg, || self.queue.is_disconnected())
-                .map(|()| self.message_sent()),
+            Err(TrySendError::Full(msg)) => {
+                debug_assert!(self.queue.bounded(), "only a bounded queue is ever full");
+                self.stash
+                    .push(msg, || self.queue.is_disconnected())
+                    .map(|()| self.message_sent())
+            }
         };
     }
 
@@ -597,7 +607,7 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
         if !quick::<T>() || !self.queue.bounded() {
             return NO_DEAL;
         }
-        if !self.stash.is_empty() {
+        if self.stashed() {
             if let Some(id) = self.stash.reserve() {
                 return id;
             }
@@ -619,7 +629,7 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
 
     /// A receive can be claimed now (`SeqCst`: the re-check after registering).
     fn can_recv(&self) -> bool {
-        !self.stash.is_empty() || self.queue.can_recv()
+        self.stashed() || self.queue.can_recv()
     }
 }
 
@@ -669,7 +679,7 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
     fn reserve(&self, token: &mut Token) -> bool {
         // A selection's token may carry another channel's deal from a failed attempt.
         token.deal = NO_DEAL;
-        if !self.stash.is_empty() && self.reserve_stashed(token) {
+        if self.stashed() && self.reserve_stashed(token) {
             return true;
         }
         let ok = self.queue.reserve_recv(&mut token.queue);
@@ -739,7 +749,7 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
     /// handle's calls; futures start from the head itself (see `recv_now`).
     #[inline(always)]
     fn claim_recv_fast(&self, guessed: bool) -> Option<Reservation> {
-        if !self.stash.is_empty() {
+        if self.stashed() {
             return None;
         }
         if guessed {
