@@ -427,6 +427,7 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     /// full run of f801aa5, `async spsc bounded(1)` ÷ crossfire 3.72 → 2.96.
     #[inline]
     fn spin_for_peer(&self, peer_woken: &AtomicUsize, claimed: impl FnMut() -> bool) -> bool {
+        debug_assert!(self.hands_off(), "a task spins only on a hand-off channel");
         // Relaxed: a heuristic; a stale or racing tag only costs or saves one spin.
         peer_woken.load(Ordering::Relaxed) != thread_tag() && self.spin(claimed)
     }
