@@ -800,6 +800,7 @@ impl<T> Queue<T> for ListQueue<T> {
         // (disconnected) becomes the top bit. Flag clear: the value is the offset;
         // set: too big for any slot.
         const _: () = assert!(SHIFT == 1 && MARK_BIT == 1);
+        const { assert!(lap::<T>().is_power_of_two()) };
         let offset = (tail & ((lap::<T>() - 1) << SHIFT | MARK_BIT)).rotate_right(1);
         if offset >= block_cap::<T>() - 1 {
             return None;
