@@ -11,8 +11,8 @@
 //! wait, so blocking allocates nothing after a thread's first wait.
 
 use crate::waiters::NO_DEAL;
-use channel_core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use channel_core::sync::{handshake_fence, lock, thread, time, Arc, Backoff, Mutex};
+use channel_core::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use channel_core::sync::{handshake_fence, thread, time, Arc, Backoff, SpinLock};
 use std::cell::Cell;
 use std::task::Waker;
 use std::time::Instant;
@@ -110,25 +110,30 @@ struct Inner {
 enum Waiter {
     /// A blocked thread, unparked.
     Thread(thread::Thread),
-    /// A pending future, woken through the waker of its latest poll.
-    Task(Mutex<Option<Waker>>),
+    /// A pending future, woken through the waker of its latest poll. A spin lock:
+    /// held only to compare the waker with a poll's (`will_wake`), store it or clone
+    /// it (a waker's clone, the one executor code run under it, is a reference
+    /// count's increment in every executor we know of); a waker is dropped and woken
+    /// outside it.
+    Task(SpinLock<Option<Waker>>),
 }
 
 // Not `const { .. }`: loom's `thread_local!` does not take that form.
 #[allow(clippy::missing_const_for_thread_local)]
 mod tls {
-    use super::{Cell, Context, Waker};
+    use super::{Cell, Context};
     use std::cell::RefCell;
     channel_core::sync::thread_local! {
         /// This thread's reusable context, taken out while in use.
         pub(super) static CONTEXT: Cell<Option<Context>> = Cell::new(None);
-        /// Task contexts that futures finished with on this thread, each with the
-        /// waker it holds, for the next futures to wait with (at most `TASK_POOL`).
-        pub(super) static TASK_CONTEXTS: RefCell<Vec<(Context, Option<Waker>)>> =
-            RefCell::new(Vec::new());
+        /// The task context a future finished with last on this thread, for the
+        /// next future to wait with.
+        pub(super) static TASK_CONTEXT: Cell<Option<Context>> = Cell::new(None);
+        /// Older ones (at most `TASK_POOL` in all).
+        pub(super) static TASK_CONTEXTS: RefCell<Vec<Context>> = RefCell::new(Vec::new());
     }
 }
-use tls::{CONTEXT, TASK_CONTEXTS};
+use tls::{CONTEXT, TASK_CONTEXT, TASK_CONTEXTS};
 
 // A byte whose address names its thread (`thread_tag`): `const`, so that reading it
 // is an address computation, with no lazy initialization to check (loom's
@@ -184,33 +189,55 @@ impl Context {
         Context::waiting(Waiter::Thread(thread::current()))
     }
 
-    /// A context for a future, with (a clone of) the waker it holds; its poll gives
-    /// it its own waker (`set_waker`) before it registers anywhere, unless the one it
-    /// holds wakes the same task. Reuses one a finished future left on this thread, if
+    /// A context for a future; its poll gives it its own waker (`give_waker`) before
+    /// it registers anywhere. Reuses one a finished future left on this thread, if
     /// any: the next future of a task that loops over `.await`s finds its own waker
-    /// there, and takes no lock to give it.
-    pub(crate) fn for_task() -> (Context, Option<Waker>) {
+    /// there, and only compares it.
+    #[inline]
+    pub(crate) fn for_task() -> Context {
+        match TASK_CONTEXT.try_with(Cell::take) {
+            Ok(Some(cx)) => cx,
+            _ => Context::for_task_pooled(),
+        }
+    }
+
+    /// `for_task` when no context was finished with last: an older one, or a new one.
+    #[inline(never)]
+    fn for_task_pooled() -> Context {
         TASK_CONTEXTS
             .try_with(|pool| pool.borrow_mut().pop())
             .ok()
             .flatten()
-            .unwrap_or_else(|| (Context::waiting(Waiter::Task(Mutex::new(None))), None))
+            .unwrap_or_else(|| Context::waiting(Waiter::Task(SpinLock::new(None))))
     }
 
-    /// A future is done with its task context, which holds `waker` (a clone of it, as
-    /// the future last gave it): kept for reuse on this thread if nothing else refers
-    /// to it any more (no wait list, alarm or deal: then nothing can select it by
-    /// mistake later). Its last waker stays until the next future gives its own (at
-    /// most `TASK_POOL` such wakers per thread): a stale wake-up is only a spurious
-    /// one, and not taking the lock here is measurably cheaper.
-    pub(crate) fn recycle(mut self, waker: Option<Waker>) {
-        if Arc::get_mut(&mut self.inner).is_none() {
+    /// A future is done with its task context: kept for reuse on this thread if
+    /// nothing else refers to it any more (no wait list, alarm or deal: then nothing
+    /// can select it by mistake later). Its last waker stays until the next future
+    /// gives its own (at most `TASK_POOL` such wakers per thread): a stale wake-up is
+    /// only a spurious one, and not taking the lock here is measurably cheaper.
+    #[inline]
+    pub(crate) fn recycle(self) {
+        // No `Weak` of a context is ever made, so one strong reference is ours alone
+        // (`Arc::get_mut` would also lock the weak count with a CAS). Acquire: pairs
+        // with the `Release` decrement of every clone dropped elsewhere (a wait
+        // list's entry, an alarm), so their last uses come before our reuse.
+        if Arc::strong_count(&self.inner) != 1 {
             return;
         }
+        fence(Ordering::Acquire);
+        if let Ok(Some(older)) = TASK_CONTEXT.try_with(|last| last.replace(Some(self))) {
+            older.keep_older();
+        }
+    }
+
+    /// `recycle` of a context that the one finished with last displaced.
+    #[inline(never)]
+    fn keep_older(self) {
         let _ = TASK_CONTEXTS.try_with(|pool| {
             let mut pool = pool.borrow_mut();
-            if pool.len() < TASK_POOL {
-                pool.push((self, waker));
+            if pool.len() < TASK_POOL - 1 {
+                pool.push(self);
             }
         });
     }
@@ -240,6 +267,7 @@ impl Context {
 
     /// Selects the context for `sel` (the one CAS of a wait); on failure returns what
     /// had selected it.
+    #[inline]
     pub(crate) fn select(&self, sel: Selected) -> Result<(), Selected> {
         // AcqRel: the winner's claim is ordered after what it did before (e.g. writing
         // a message) and before what the woken thread does after reading it (Acquire
@@ -257,6 +285,7 @@ impl Context {
     }
 
     /// The current state.
+    #[inline]
     pub(crate) fn selected(&self) -> Selected {
         // Acquire: pairs with the AcqRel CAS in `select`.
         Selected::from(self.inner.select.load(Ordering::Acquire))
@@ -361,7 +390,7 @@ impl Context {
             Waiter::Thread(thread) => thread.unpark(),
             Waiter::Task(waker) => {
                 // Woken outside the lock: a waker may run executor code.
-                let waker = lock(waker).clone();
+                let waker = waker.lock().clone();
                 if let Some(w) = waker {
                     w.wake();
                 }
@@ -369,12 +398,26 @@ impl Context {
         }
     }
 
-    /// Gives a task's context the waker of its latest poll. Called before each look at
-    /// `selected`, so a wake-up after that look reaches this poll's waker.
-    pub(crate) fn set_waker(&self, waker: &Waker) {
+    /// Gives a task's context the waker of its latest poll, unless it holds one that
+    /// wakes the same task (most polls: then nothing is cloned or dropped). Called
+    /// before each look at `selected`, so a wake-up after that look reaches this
+    /// poll's waker.
+    #[inline]
+    pub(crate) fn give_waker(&self, waker: &Waker) {
         if let Waiter::Task(slot) = &self.inner.waiter {
-            *lock(slot) = Some(waker.clone());
+            if !slot.lock().as_ref().is_some_and(|w| w.will_wake(waker)) {
+                self.set_waker(slot, waker);
+            }
         }
+    }
+
+    /// `give_waker` of a waker that differs: cloned and the old one dropped outside
+    /// the lock.
+    #[inline(never)]
+    fn set_waker(&self, slot: &SpinLock<Option<Waker>>, waker: &Waker) {
+        let new = waker.clone();
+        let old = slot.lock().replace(new);
+        drop(old);
     }
 
     /// True if a future (rather than a blocked thread) waits on this context: it may be
@@ -390,6 +433,7 @@ impl Context {
 
     /// An operation id unique to this context while it lives: a future's one
     /// operation (a future moves between polls, so its own address would not do).
+    #[inline]
     pub(crate) fn operation(&self) -> Operation {
         Operation::hook(&*self.inner)
     }

@@ -128,7 +128,6 @@ impl<T> Sender<T> {
         msg: &mut Option<T>,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
-        let pending = pending.start();
         with_sender!(self.flavor, c => c.sending().poll_send(pending, msg, cx.waker()))
             .map_err(SendError)
     }
@@ -201,7 +200,6 @@ impl<T> Receiver<T> {
         pending: &mut LazyPending,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Result<T, RecvError>> {
-        let pending = pending.start();
         with_receiver!(self.flavor, c => c.receiving().poll_recv(pending, cx.waker()))
             .map_err(|()| RecvError)
     }

@@ -18,10 +18,21 @@
 //! Observers (`notify_observers`) and a disconnection (`disconnect`) are woken under
 //! it: there may be many, and `unpark` takes no lock of ours, so it cannot deadlock;
 //! a woken thread may only wait a moment for the lock when it unregisters.
+//!
+//! The lock is a `SpinLock` (as the rendezvous flavor's): its sections are a few list
+//! and slab updates and claims, and only a notification of observers or a
+//! disconnection runs a waker under it (executor code, as under the rendezvous lock).
+//! Against std's `Mutex`, whose lock and unlock also look for a panic in progress
+//! (poisoning), a message handed between two async tasks of one thread on
+//! `bounded(1)` costs 1,212.6 instructions instead of 1,286.6 (`cargo bench --bench
+//! instructions`), and the selections that register on many channels are no slower
+//! (`compare --filter select --rounds 5`, three runs of each build alternated, ns a
+//! message: `select_both bounded(1000)` 65.7 against 83.6, `select_both unbounded`
+//! 72.5 against 81.4, `select! 32 arms unbounded` 98.8 against 117.8).
 
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};
-use channel_core::sync::{handshake_fence, lock, Mutex, MutexGuard};
+use channel_core::sync::{handshake_fence, SpinGuard, SpinLock};
 use core::ops::{Deref, DerefMut};
 
 /// The `deal` of an entry that has none.
@@ -58,11 +69,13 @@ pub(crate) struct WaitList {
 
 impl WaitList {
     /// Registers `cx` as waiting to perform `oper`.
+    #[inline]
     pub(crate) fn register(&mut self, oper: Operation, cx: &Context) {
         self.register_with_deal(oper, NO_DEAL, cx);
     }
 
     /// Registers `cx` as waiting to perform `oper` through `deal`.
+    #[inline]
     pub(crate) fn register_with_deal(&mut self, oper: Operation, deal: usize, cx: &Context) {
         self.selectors.push(Entry {
             oper,
@@ -255,7 +268,7 @@ impl WaitList {
 /// buffered channel's senders keep their waiting messages there).
 pub(crate) struct Waiters<X = ()> {
     /// The lists, and `X`.
-    inner: Mutex<Guarded<X>>,
+    inner: SpinLock<Guarded<X>>,
     /// Mirror of the lists' `is_empty()`, read without the lock.
     is_empty: AtomicBool,
 }
@@ -271,7 +284,7 @@ pub(crate) struct Guarded<X> {
 impl<X: Default> Default for Waiters<X> {
     fn default() -> Self {
         Waiters {
-            inner: Mutex::new(Guarded {
+            inner: SpinLock::new(Guarded {
                 list: WaitList::default(),
                 extra: X::default(),
             }),
@@ -283,7 +296,7 @@ impl<X: Default> Default for Waiters<X> {
 /// The lock of a [`Waiters`], held: refreshes the `is_empty` mirror when released.
 pub(crate) struct Locked<'a, X> {
     /// The guard (dropped after `drop` below has run, so the mirror is stored first).
-    guard: MutexGuard<'a, Guarded<X>>,
+    guard: SpinGuard<'a, Guarded<X>>,
     /// The mirror.
     is_empty: &'a AtomicBool,
 }
@@ -316,12 +329,13 @@ impl<X> Waiters<X> {
     /// Takes the lock (the mirror is refreshed when it is released).
     pub(crate) fn lock(&self) -> Locked<'_, X> {
         Locked {
-            guard: lock(&self.inner),
+            guard: self.inner.lock(),
             is_empty: &self.is_empty,
         }
     }
 
     /// Runs `f` on the lists under the lock.
+    #[inline]
     fn update<R>(&self, f: impl FnOnce(&mut WaitList) -> R) -> R {
         f(&mut self.lock().list)
     }

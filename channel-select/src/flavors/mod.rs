@@ -36,7 +36,7 @@ pub(crate) mod zero;
 
 use crate::context::{Context, Operation};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use crate::select::Pending;
+use crate::select::{LazyPending, Pending};
 use crate::waiters::NO_DEAL;
 use channel_core::{Reservation, Version};
 use core::ops::Deref;
@@ -168,6 +168,12 @@ pub(crate) trait SelectHandle {
     /// rendezvous sender is still computing its message (it unparks `cx` when done);
     /// call again then, or once `deadline` has passed, when the wait is given up.
     fn accept(&self, token: &mut Token, cx: &Context, deadline: Option<Instant>) -> Accept;
+    /// `accept` for a future's one operation (`Pending::poll_one`), whose claim is
+    /// completed within the same poll: a flavor whose `accept` holds its claim
+    /// (`reserve_held`) may claim as `reserve` does instead.
+    fn accept_one(&self, token: &mut Token, cx: &Context) -> Accept {
+        self.accept(token, cx, None)
+    }
     /// The registration won, but its waiter leaves without accepting (a future dropped
     /// after it was woken): passes the wake-up on to another waiter and hands back
     /// whatever the winner was given, so no message is lost and nobody is left waiting.
@@ -208,15 +214,17 @@ pub(crate) trait SendSide<T>: SelectHandle {
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>;
     /// Polls a send of `msg` (taken from it once sent or handed back) for a future:
     /// a one-operation selection, claimed and written within the poll that succeeds.
+    /// The wait (`pending`) is set up only if the poll may have to wait.
     fn poll_send(
         &self,
-        pending: &mut Pending,
+        pending: &mut LazyPending,
         msg: &mut Option<T>,
         waker: &Waker,
     ) -> Poll<Result<(), T>>
     where
         Self: Sized,
     {
+        let pending = pending.start();
         pending.poll_one(self, waker).map(|()| {
             let msg = msg.take().expect("a send polled after it completed");
             // SAFETY: claimed on this side by the poll just now, completed once.
@@ -254,11 +262,13 @@ pub(crate) trait RecvSide<T>: SelectHandle {
     /// Receives, blocking until `deadline` (forever for `None`).
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
     /// Polls a receive for a future: a one-operation selection, claimed and read
-    /// within the poll that succeeds (no message is held across a `Pending`).
-    fn poll_recv(&self, pending: &mut Pending, waker: &Waker) -> Poll<Result<T, ()>>
+    /// within the poll that succeeds (no message is held across a `Pending`). The
+    /// wait (`pending`) is set up only if the poll may have to wait.
+    fn poll_recv(&self, pending: &mut LazyPending, waker: &Waker) -> Poll<Result<T, ()>>
     where
         Self: Sized,
     {
+        let pending = pending.start();
         // SAFETY: claimed on this side by the poll just now, completed once.
         pending
             .poll_one(self, waker)

@@ -52,7 +52,7 @@ use super::{
 };
 use crate::context::{expired, thread_tag, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use crate::select::Pending;
+use crate::select::{LazyPending, Pending};
 use crate::waiters::{Entry, Guarded, Waiters, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{call_passing, lock, time, Backoff, Mutex};
@@ -204,6 +204,7 @@ impl<T> Parked<T> {
     }
 
     /// Keeps `msg` under `number`; returns its slot.
+    #[inline]
     fn put_numbered(&mut self, msg: T, number: usize) -> usize {
         match self.free.pop() {
             Some(id) => {
@@ -428,8 +429,15 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
     #[inline]
     fn spin_for_peer(&self, peer_woken: &AtomicUsize, claimed: impl FnMut() -> bool) -> bool {
         debug_assert!(self.hands_off(), "a task spins only on a hand-off channel");
+        self.peer_may_run(peer_woken) && self.spin(claimed)
+    }
+
+    /// `spin_for_peer`'s look at the tag: false when this thread woke a task of the
+    /// peer's side that has not polled since.
+    #[inline(always)]
+    fn peer_may_run(&self, peer_woken: &AtomicUsize) -> bool {
         // Relaxed: a heuristic; a stale or racing tag only costs or saves one spin.
-        peer_woken.load(Ordering::Relaxed) != thread_tag() && self.spin(claimed)
+        peer_woken.load(Ordering::Relaxed) != thread_tag()
     }
 
     /// Notes that this thread woke `cx`, a waiter of the side whose tag is `woken`,
@@ -721,6 +729,10 @@ impl<T, Q: Queue<T>> SelectHandle for Receiving<Queued<T, Q>> {
     fn accept(&self, token: &mut Token, _cx: &Context, _deadline: Option<Instant>) -> Accept {
         accepted(self.reserve_held(token))
     }
+    /// A receive future reads its claim within the poll that makes it: not held.
+    fn accept_one(&self, token: &mut Token, _cx: &Context) -> Accept {
+        accepted(self.reserve(token))
+    }
     fn decline(&self, _cx: &Context) {
         // Woken to try and gone: the wake-up passes on.
         self.message_sent();
@@ -981,7 +993,7 @@ impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
 
     /// The one-operation selection of every side, after a short spin on a hand-off
     /// channel (see `spin_for_peer`; the future's quick claim failed just before).
-    fn poll_recv(&self, pending: &mut Pending, waker: &Waker) -> Poll<Result<T, ()>> {
+    fn poll_recv(&self, pending: &mut LazyPending, waker: &Waker) -> Poll<Result<T, ()>> {
         if !pending.is_clear() {
             Queued::<T, Q>::clear_woken(&self.receivers_woken);
         } else if self.hands_off() {
@@ -991,6 +1003,7 @@ impl<T, Q: Queue<T>> RecvSide<T> for Receiving<Queued<T, Q>> {
                 return Poll::Ready(unsafe { self.read(&mut token) });
             }
         }
+        let pending = pending.start();
         // SAFETY: claimed on this side by the poll just now, completed once.
         pending
             .poll_one(self, waker)
@@ -1094,19 +1107,20 @@ impl<T, Q: Queue<T>> SendSide<T> for Sending<Queued<T, Q>> {
     #[inline]
     fn poll_send(
         &self,
-        pending: &mut Pending,
+        pending: &mut LazyPending,
         msg: &mut Option<T>,
         waker: &Waker,
     ) -> Poll<Result<(), T>> {
-        if !pending.offered() {
+        if !pending.get().is_some_and(Pending::offered) {
             let mut token = Token::default();
-            if (self.hands_off() && self.spin_send(&mut token)) || self.reserve(&mut token) {
+            let spin = self.hands_off() && self.peer_may_run(&self.receivers_woken);
+            if (spin && self.spin_send(&mut token)) || self.reserve(&mut token) {
                 let msg = msg.take().expect("a send polled after it completed");
                 // SAFETY: reserved on this side just now, and not held: never revoked.
                 return Poll::Ready(unsafe { self.push(&mut token.queue, msg) });
             }
         }
-        self.poll_parked(pending, msg, waker)
+        self.poll_parked(pending.start(), msg, waker)
     }
 
     fn cancel_send(&self, pending: &mut Pending) {
@@ -1218,11 +1232,12 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         self.spin(|| self.reserve_quick(token))
     }
 
-    /// A send future's spin for room (`spin_for_peer`), with the quick claim alone
-    /// (see `reserve_spinning`).
+    /// A send future's spin for room (`spin_for_peer`, whose look at the tag the
+    /// caller made: `peer_may_run`), with the quick claim alone (see
+    /// `reserve_spinning`).
     #[inline(never)]
     fn spin_send(&self, token: &mut Token) -> bool {
-        self.spin_for_peer(&self.receivers_woken, || self.reserve_quick(token))
+        self.spin(|| self.reserve_quick(token))
     }
 
     /// `poll_send` that found no room, or whose message is parked: parks it (again)

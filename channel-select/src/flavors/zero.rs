@@ -63,7 +63,7 @@ use super::{
 };
 use crate::context::{expired, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use crate::select::Pending;
+use crate::select::{LazyPending, Pending};
 use crate::waiters::{Entry, WaitList, NO_DEAL};
 use channel_core::sync::atomic::{AtomicUsize, Ordering};
 use channel_core::sync::{time, SpinGuard, SpinLock, UnsafeCell};
@@ -118,6 +118,7 @@ struct Deals<T> {
 
 impl<T> Deals<T> {
     /// Opens a deal in state `hand`, with no message.
+    #[inline]
     fn open(&mut self, hand: Hand) -> usize {
         match self.free.pop() {
             Some(id) => {
@@ -171,6 +172,7 @@ impl<T> Deals<T> {
     }
 
     /// Frees deal `id` (an `Offer` or `Ready`) and returns its message.
+    #[inline]
     fn take(&mut self, id: usize) -> T {
         self.close(id);
         self.slots[id]
@@ -517,9 +519,14 @@ impl<T> Channel<T> {
     }
 
     /// `give` while orphans wait: the oldest goes to the receiver, `msg` to the back.
+    /// With no receiver to claim (often: the future the last orphan woke has not
+    /// taken it yet), the orphans are left as they are, not taken out and put back.
     #[cold]
     #[inline(never)]
     fn give_behind_orphans(&self, inner: &mut Inner<T>, msg: &mut Option<T>) -> Option<Context> {
+        if !inner.receivers.can_reserve_where(|_| true) {
+            return None;
+        }
         let front = inner.orphans.pop_front().expect("an orphan waits");
         let mut oldest = Some(self.take(inner, front));
         let receiver = self.claim_receiver(inner, &mut oldest);
@@ -576,6 +583,7 @@ impl<T> Channel<T> {
 
     /// Keeps the message in `msg` (which is then empty) as an orphan (`first`: ahead
     /// of the others) for the next receive (the caller holds the lock).
+    #[inline]
     fn orphan(&self, inner: &mut Inner<T>, msg: &mut Option<T>, first: bool) {
         let id = inner.deals.open(Hand::Offer);
         inner.deals.fill_from(id, Hand::Offer, msg);
@@ -673,9 +681,9 @@ impl<T> Chan for Channel<T> {
     }
 }
 
-impl<T> SelectHandle for Receiving<Channel<T>> {
-    fn reserve(&self, token: &mut Token) -> bool {
-        let mut inner = self.lock();
+impl<T> Receiving<Channel<T>> {
+    /// `reserve` under the lock, held in `inner` (released on return).
+    fn reserve_locked(&self, mut inner: SpinGuard<'_, Inner<T>>, token: &mut Token) -> bool {
         if let Some(id) = inner.orphans.pop_front() {
             // Nobody to wake: the message waits in the deal for our `read`.
             *inner.deals.hand(id) = Hand::Ready;
@@ -696,6 +704,12 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         } else {
             false
         }
+    }
+}
+
+impl<T> SelectHandle for Receiving<Channel<T>> {
+    fn reserve(&self, token: &mut Token) -> bool {
+        self.reserve_locked(self.lock(), token)
     }
 
     unsafe fn abandon(&self, token: &mut Token) {
@@ -738,9 +752,9 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
         // The lock orders the claimer's `set_deal` before our read of it.
         token.deal = cx.deal();
         if token.deal == NO_DEAL {
-            // A future woken to try (see `give`): it takes what it finds.
-            drop(inner);
-            return accepted(self.reserve(token));
+            // A future woken to try (see `give`): it takes what it finds, under the
+            // same lock.
+            return accepted(self.reserve_locked(inner, token));
         }
         match self.settle(&mut inner, token.deal, deadline) {
             None => Accept::Wait,
@@ -791,10 +805,40 @@ impl<T> SelectHandle for Receiving<Channel<T>> {
 
 impl<T> RecvSide<T> for Receiving<Channel<T>> {
     unsafe fn read(&self, token: &mut Token) -> Result<T, ()> {
-        if token.deal == NO_DEAL {
+        // Reset: a future's token is clear again for its next poll (a stream's).
+        let id = core::mem::replace(&mut token.deal, NO_DEAL);
+        if id == NO_DEAL {
             return Err(());
         }
-        Ok(self.take(&mut self.lock(), token.deal))
+        Ok(self.take(&mut self.lock(), id))
+    }
+
+    /// A receive future first takes an orphan or an offer that is there now, under
+    /// one lock, as `try_recv` does (a claim and then a read take two); then the
+    /// one-operation selection.
+    fn poll_recv(&self, pending: &mut LazyPending, waker: &Waker) -> Poll<Result<T, ()>> {
+        if pending.is_clear() {
+            let mut inner = self.lock();
+            if let Some((msg, sender)) = self.take_offered(&mut inner) {
+                drop(inner);
+                sender.inspect(Context::unpark);
+                return Poll::Ready(Ok(msg));
+            }
+            if inner.closed_for_receivers() {
+                return Poll::Ready(Err(()));
+            }
+            drop(inner);
+            let pending = pending.start();
+            // SAFETY: claimed on this side by the poll just now, completed once.
+            return pending
+                .wait_one(self, waker)
+                .map(|()| unsafe { self.read(&mut pending.token) });
+        }
+        let pending = pending.start();
+        // SAFETY: as above.
+        pending
+            .poll_one(self, waker)
+            .map(|()| unsafe { self.read(&mut pending.token) })
     }
 
     // Out of line: keeps the handles' flavor dispatch small for the buffered flavors.
@@ -1015,12 +1059,12 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
     /// its offer while it waits.
     fn poll_send(
         &self,
-        pending: &mut Pending,
+        pending: &mut LazyPending,
         msg: &mut Option<T>,
         waker: &Waker,
     ) -> Poll<Result<(), T>> {
-        let id = pending.token.deal;
-        if id != NO_DEAL {
+        if let Some(pending) = pending.get_mut().filter(|p| p.offered()) {
+            let id = pending.token.deal;
             let cx = pending.waiting(waker);
             let sel = cx.selected();
             if sel == Selected::Waiting {
@@ -1046,6 +1090,7 @@ impl<T> SendSide<T> for Sending<Channel<T>> {
         }
         let id = inner.deals.open(Hand::Offer);
         inner.deals.fill_from(id, Hand::Offer, msg);
+        let pending = pending.start();
         let cx = pending.start_wait(waker);
         self.offer(inner, cx.operation(), id, cx);
         pending.token.deal = id;

@@ -23,15 +23,6 @@ use crate::waiters::NO_DEAL;
 use core::mem::ManuallyDrop;
 use std::task::{Poll, Waker};
 
-/// Gives `cx` this poll's `waker`, unless it holds one that wakes the same task
-/// (`given`, the one given last): most polls then take no lock.
-fn give_waker(cx: &Context, given: &mut Option<Waker>, waker: &Waker) {
-    if !given.as_ref().is_some_and(|w| w.will_wake(waker)) {
-        cx.set_waker(waker);
-        *given = Some(waker.clone());
-    }
-}
-
 /// Where a polled selection stands.
 #[derive(Debug)]
 enum State {
@@ -49,9 +40,6 @@ enum State {
 pub(crate) struct Pending {
     /// The future's context, once it first registered.
     cx: Option<Context>,
-    /// The waker the context holds, as last given (compared here, without the
-    /// context's lock, on every poll).
-    waker: Option<Waker>,
     /// The claim of the chosen operation, once `poll_select` returns it.
     pub(crate) token: Token,
     /// Where it stands.
@@ -94,7 +82,9 @@ impl LazyPending {
         self.0.as_mut()
     }
 
-    /// The wait, set up now if it was not.
+    /// The wait, set up now if it was not: by a flavor's poll once it may have to
+    /// wait (a poll that completes at once never sets one up).
+    #[inline]
     pub(crate) fn start(&mut self) -> &mut Pending {
         self.0.get_or_insert_with(Pending::new)
     }
@@ -131,17 +121,17 @@ impl Pending {
             token: Token::default(),
             state: State::Idle,
             alarm: None,
-            waker: None,
         }
     }
 
     /// Its future has left every wait (`cancel`): the alarm goes first (only a wait,
     /// which has a context, arms one), then the context may serve another future.
-    #[inline(never)]
+    /// Inlined into the drops, themselves out of line.
+    #[inline]
     fn give_back(&mut self) {
         self.alarm = None;
         if let Some(cx) = self.cx.take() {
-            cx.recycle(self.waker.take());
+            cx.recycle();
         }
     }
 
@@ -153,15 +143,11 @@ impl Pending {
     }
 
     /// The context, made `Waiting` with this poll's waker, for a new wait.
+    #[inline]
     pub(crate) fn start_wait(&mut self, waker: &Waker) -> &Context {
-        if self.cx.is_none() {
-            let (cx, holds) = Context::for_task();
-            self.waker = holds;
-            self.cx = Some(cx);
-        }
-        let cx = self.cx.as_ref().expect("just made");
+        let cx = self.cx.get_or_insert_with(Context::for_task);
         cx.reset();
-        give_waker(cx, &mut self.waker, waker);
+        cx.give_waker(waker);
         cx
     }
 
@@ -179,9 +165,10 @@ impl Pending {
     }
 
     /// The context of the wait in progress, given this poll's waker.
+    #[inline]
     pub(crate) fn waiting(&mut self, waker: &Waker) -> &Context {
         let cx = self.cx.as_ref().expect("a pending wait has a context");
-        give_waker(cx, &mut self.waker, waker);
+        cx.give_waker(waker);
         cx
     }
 
@@ -207,7 +194,7 @@ impl Pending {
                 },
                 State::Accepting { at } => {
                     let cx = self.cx.as_ref().expect("an accepting wait has a context");
-                    give_waker(cx, &mut self.waker, waker);
+                    cx.give_waker(waker);
                     match ops[at]
                         .handle
                         .accept(&mut self.token, cx, timeout.deadline())
@@ -263,9 +250,10 @@ impl Pending {
         self.poll_one_again(handle, waker)
     }
 
-    /// `poll_one` after an attempt that failed: registers and waits.
+    /// `poll_one` after an attempt that failed (the state is `Idle`): registers and
+    /// waits.
     #[inline(never)]
-    fn wait_one(&mut self, handle: &dyn SelectHandle, waker: &Waker) -> Poll<()> {
+    pub(crate) fn wait_one(&mut self, handle: &dyn SelectHandle, waker: &Waker) -> Poll<()> {
         self.step_one(handle, waker, false)
     }
 
@@ -319,8 +307,8 @@ impl Pending {
                 }
                 State::Accepting { .. } => {
                     let cx = self.cx.as_ref().expect("an accepting wait has a context");
-                    give_waker(cx, &mut self.waker, waker);
-                    match handle.accept(&mut self.token, cx, None) {
+                    cx.give_waker(waker);
+                    match handle.accept_one(&mut self.token, cx) {
                         Accept::Yes => {
                             self.state = State::Idle;
                             return Poll::Ready(());
