@@ -22,13 +22,11 @@
 //! The lock is a `SpinLock` (as the rendezvous flavor's): its sections are a few list
 //! and slab updates and claims, and only a notification of observers or a
 //! disconnection runs a waker under it (executor code, as under the rendezvous lock).
-//! Against std's `Mutex`, whose lock and unlock also look for a panic in progress
-//! (poisoning), a message handed between two async tasks of one thread on
-//! `bounded(1)` costs 1,212.6 instructions instead of 1,286.6 (`cargo bench --bench
-//! instructions`), and the selections that register on many channels are no slower
-//! (`compare --filter select --rounds 5`, three runs of each build alternated, ns a
-//! message: `select_both bounded(1000)` 65.7 against 83.6, `select_both unbounded`
-//! 72.5 against 81.4, `select! 32 arms unbounded` 98.8 against 117.8).
+//! std's `Mutex` also looks for a panic in progress (poisoning) on every lock and
+//! unlock: the spin lock took 33 instructions off each message handed between two
+//! async tasks (`cargo bench --bench instructions`), and the selections that register
+//! on many channels were no slower (benches/README.md, "Async waits: a cheaper
+//! wait").
 
 use crate::context::{Context, Operation, Selected};
 use channel_core::sync::atomic::{AtomicBool, Ordering};
