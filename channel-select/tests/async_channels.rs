@@ -229,6 +229,39 @@ fn a_pending_send_is_woken_when_room_is_made() {
     }
 }
 
+/// Rendezvous, all async on one thread: a send to a waiting receive future completes
+/// and leaves its message for that future (woken); a second send, finding that
+/// message still waiting and no receiver to claim, waits with its offer and does not
+/// overtake it; the woken future takes the first, a new receive future the second,
+/// which completes its send.
+#[test]
+fn rendezvous_futures_keep_order_while_a_woken_receive_has_not_run() {
+    let (s, r) = bounded::<u32>(0);
+    let (recv_woken, recv_waker) = WakeCount::new();
+    let (send_woken, send_waker) = WakeCount::new();
+    let mut first_recv = r.recv_async();
+    assert!(poll_once(&mut first_recv, &recv_waker).is_pending());
+    let mut first = s.send_async(1);
+    assert_eq!(poll_once(&mut first, &send_waker), Poll::Ready(Ok(())));
+    assert_eq!(recv_woken.get(), 1, "the waiting receive is woken");
+    let mut second = s.send_async(2);
+    assert!(
+        poll_once(&mut second, &send_waker).is_pending(),
+        "no receiver to claim: the second send waits"
+    );
+    assert!(
+        poll_once(&mut second, &send_waker).is_pending(),
+        "and still waits when polled again"
+    );
+    assert_eq!(poll_once(&mut first_recv, &recv_waker), Poll::Ready(Ok(1)));
+    assert_eq!(send_woken.get(), 0, "taking the first woke no sender");
+    let mut second_recv = r.recv_async();
+    assert_eq!(poll_once(&mut second_recv, &recv_waker), Poll::Ready(Ok(2)));
+    assert_eq!(send_woken.get(), 1, "taking the offer woke its sender");
+    assert_eq!(poll_once(&mut second, &send_waker), Poll::Ready(Ok(())));
+    assert!(r.try_recv().is_err(), "nothing else in the channel");
+}
+
 #[test]
 fn try_recv_takes_a_pending_async_rendezvous_send() {
     // A rendezvous send future offers its message as a blocked `send` does.
