@@ -682,6 +682,20 @@ impl<T> Chan for Channel<T> {
 }
 
 impl<T> Receiving<Channel<T>> {
+    /// A receive that does not wait, under one lock: an orphan's message or a blocked
+    /// sender's offer (whose sender is woken), `Err` once the channel is disconnected
+    /// with neither, `None` while there is nothing to take.
+    #[inline]
+    fn take_now(&self) -> Option<Result<T, ()>> {
+        let mut inner = self.lock();
+        if let Some((msg, sender)) = self.take_offered(&mut inner) {
+            drop(inner);
+            sender.inspect(Context::unpark);
+            return Some(Ok(msg));
+        }
+        inner.closed_for_receivers().then_some(Err(()))
+    }
+
     /// `reserve` under the lock, held in `inner` (released on return).
     fn reserve_locked(&self, mut inner: SpinGuard<'_, Inner<T>>, token: &mut Token) -> bool {
         if let Some(id) = inner.orphans.pop_front() {
@@ -814,20 +828,13 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
     }
 
     /// A receive future first takes an orphan or an offer that is there now, under
-    /// one lock, as `try_recv` does (a claim and then a read take two); then the
-    /// one-operation selection.
+    /// one lock (`take_now`, as `try_recv`; a claim and then a read take two); then
+    /// the one-operation selection.
     fn poll_recv(&self, pending: &mut LazyPending, waker: &Waker) -> Poll<Result<T, ()>> {
         if pending.is_clear() {
-            let mut inner = self.lock();
-            if let Some((msg, sender)) = self.take_offered(&mut inner) {
-                drop(inner);
-                sender.inspect(Context::unpark);
-                return Poll::Ready(Ok(msg));
+            if let Some(res) = self.take_now() {
+                return Poll::Ready(res);
             }
-            if inner.closed_for_receivers() {
-                return Poll::Ready(Err(()));
-            }
-            drop(inner);
             let pending = pending.start();
             // SAFETY: claimed on this side by the poll just now, completed once.
             return pending
@@ -844,16 +851,10 @@ impl<T> RecvSide<T> for Receiving<Channel<T>> {
     // Out of line: keeps the handles' flavor dispatch small for the buffered flavors.
     #[inline(never)]
     fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut inner = self.lock();
-        if let Some((msg, sender)) = self.take_offered(&mut inner) {
-            drop(inner);
-            sender.inspect(Context::unpark);
-            return Ok(msg);
-        }
-        if inner.closed_for_receivers() {
-            Err(TryRecvError::Disconnected)
-        } else {
-            Err(TryRecvError::Empty)
+        match self.take_now() {
+            Some(Ok(msg)) => Ok(msg),
+            Some(Err(())) => Err(TryRecvError::Disconnected),
+            None => Err(TryRecvError::Empty),
         }
     }
 
