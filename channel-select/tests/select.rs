@@ -558,6 +558,57 @@ fn more_than_eight_operations() {
     h.join().unwrap();
 }
 
+/// A message moves round a ring of channels, the next copy sent before the last is
+/// taken, so one is always there. Non-blocking selections over the whole ring, fair
+/// and biased, never report "nothing ready": their confirming pass sees every move.
+/// Rings of 4 and of 20 operations (more than a selection records in place).
+#[test]
+fn non_blocking_selections_see_a_message_moving_round_a_ring() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    const MOVES: usize = if cfg!(miri) { 200 } else { 20_000 };
+    for k in [4, 20] {
+        let chans: Vec<_> = (0..k).map(|_| bounded::<usize>(2)).collect();
+        chans[0].0.send(0).unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let mover = {
+            let chans = chans.clone();
+            let done = done.clone();
+            thread::spawn(move || {
+                for i in 0..MOVES {
+                    let j = i % k;
+                    chans[(j + 1) % k].0.send(i + 1).unwrap();
+                    // Blocks while the selector holds this message (it puts it back).
+                    assert_eq!(chans[j].1.recv(), Ok(i));
+                }
+                done.store(true, Ordering::SeqCst);
+            })
+        };
+        while !done.load(Ordering::SeqCst) {
+            for biased in [false, true] {
+                let mut sel = if biased {
+                    Select::new_biased()
+                } else {
+                    Select::new()
+                };
+                for (_, r) in &chans {
+                    sel.recv(r);
+                }
+                assert!(
+                    sel.try_ready().is_ok(),
+                    "try_ready: nothing ready, ring of {k}"
+                );
+                let op = sel.try_select().expect("try_select: nothing ready");
+                let i = op.index();
+                let m = op.recv(&chans[i].1).unwrap();
+                chans[i].0.send(m).unwrap(); // put it back where it was
+            }
+        }
+        mover.join().unwrap();
+        assert_eq!(chans[0].1.try_recv(), Ok(MOVES));
+    }
+}
+
 #[test]
 fn select_is_clone_and_debug() {
     let (s, r) = unbounded::<u8>();

@@ -14,7 +14,7 @@
 //! that returns it, so no message is held across a `Pending`.
 
 use super::protocol::{
-    deadline, register_all, try_each, unchanged, unregister_all, winner, Op, Timeout,
+    deadline, register_all, try_each, unregister_all, winner, Op, Record, Timeout,
 };
 use crate::alarms::Alarm;
 use crate::context::{Context, Selected};
@@ -217,12 +217,12 @@ impl Pending {
                     }
                 }
                 State::Idle => {
-                    let record = timeout.may_fail();
-                    if let Some(i) = try_each(ops, &mut self.token, biased, record) {
+                    let mut record = Record::new(timeout);
+                    if let Some(i) = try_each(ops, &mut self.token, biased, &mut record) {
                         return Poll::Ready(Some(i));
                     }
                     if timeout.expired() {
-                        if unchanged(ops) {
+                        if record.unchanged(ops) {
                             return Poll::Ready(None);
                         }
                         continue;
@@ -384,12 +384,13 @@ impl Pending {
                     return Poll::Ready(Some(ops[at].index));
                 }
             }
-            let record = timeout.may_fail();
-            if let Some(op) = ops.iter_mut().find_map(|op| op.check(record).then_some(op)) {
+            let mut record = Record::new(timeout);
+            record.start();
+            if let Some(op) = ops.iter().find(|op| op.check(&mut record)) {
                 return Poll::Ready(Some(op.index));
             }
             if timeout.expired() {
-                if unchanged(ops) {
+                if record.unchanged(ops) {
                     return Poll::Ready(None);
                 }
                 continue;

@@ -5,9 +5,11 @@ use crate::channel::deadline_after;
 use crate::context::{expired, Context, Operation, Selected};
 use crate::flavors::{sleep_until, Accept, SelectHandle, Side, Snapshot, Token};
 use channel_core::sync::{random, time, Backoff};
+use smallvec::SmallVec;
 use std::time::{Duration, Instant};
 
-/// One operation of a selection.
+/// One operation of a selection: 32 bytes, written once per operation by every
+/// selection (a `select!` of 32 arms writes 1 KiB of them each time it runs).
 #[derive(Clone, Copy)]
 pub(crate) struct Op<'a> {
     /// The endpoint.
@@ -16,9 +18,6 @@ pub(crate) struct Op<'a> {
     pub(super) index: usize,
     /// Which side of the channel.
     pub(super) side: Side,
-    /// The handle's version read just before its last failed attempt, for the
-    /// confirming pass of a selection that may report "nothing ready".
-    pub(super) version: Snapshot,
 }
 
 impl<'a> Op<'a> {
@@ -28,17 +27,14 @@ impl<'a> Op<'a> {
             handle,
             index,
             side,
-            version: [0; 5],
         }
     }
 
     /// Tries to claim the operation (held: the caller may complete it late); first
-    /// records its version if `record`.
+    /// notes its version in `record`.
     #[inline]
-    fn attempt(&mut self, token: &mut Token, record: bool) -> bool {
-        if record {
-            self.version = self.handle.version();
-        }
+    fn attempt(&self, token: &mut Token, record: &mut Record) -> bool {
+        record.note(self.handle);
         self.handle.reserve_held(token)
     }
 
@@ -49,13 +45,65 @@ impl<'a> Op<'a> {
         Operation::hook(self)
     }
 
-    /// Whether the operation is ready now; first records its version if `record`.
+    /// Whether the operation is ready now; first notes its version in `record`.
     #[inline]
-    pub(super) fn check(&mut self, record: bool) -> bool {
-        if record {
-            self.version = self.handle.version();
-        }
+    pub(super) fn check(&self, record: &mut Record) -> bool {
+        record.note(self.handle);
         self.handle.is_ready()
+    }
+}
+
+/// Versions kept inline by a [`Record`]; a selection of more operations that may
+/// report "nothing ready" allocates them.
+const RECORD_INLINE: usize = 16;
+
+/// The versions a selection that may report "nothing ready" reads during a pass over
+/// its operations, one per operation in the pass's order, for the confirming pass
+/// (`unchanged`). Kept apart from the operations: a selection that waits for as long
+/// as it takes records none, and the operations of every `select!` would otherwise
+/// carry (and initialize) 40 bytes each that it never reads.
+pub(super) struct Record {
+    /// Whether this selection records at all.
+    on: bool,
+    /// This pass's versions so far: `versions[k]` is `ops[k]`'s.
+    versions: SmallVec<[Snapshot; RECORD_INLINE]>,
+}
+
+impl Record {
+    /// Records for a selection with `timeout` (one that may fail).
+    #[inline]
+    pub(super) fn new(timeout: Timeout) -> Self {
+        Record {
+            on: timeout.may_fail(),
+            versions: SmallVec::new(),
+        }
+    }
+
+    /// Starts a pass: forgets the last one's versions.
+    #[inline]
+    pub(super) fn start(&mut self) {
+        self.versions.clear();
+    }
+
+    /// Notes `handle`'s version as the pass's next, if this selection records.
+    #[inline]
+    fn note(&mut self, handle: &dyn SelectHandle) {
+        if self.on {
+            self.versions.push(handle.version());
+        }
+    }
+
+    /// The confirming pass of a selection about to report "nothing ready", after a
+    /// whole pass of failed attempts: true if no operation's channel changed since its
+    /// attempt. Each operation was then not ready from its attempt until now, so all of
+    /// them were at once, at the instant between the two passes: the report is
+    /// linearizable. (A thread that moves a message from one channel to another can
+    /// make every single attempt fail; it cannot leave both versions unchanged.)
+    pub(super) fn unchanged(&self, ops: &[Op<'_>]) -> bool {
+        debug_assert!(self.on && self.versions.len() == ops.len());
+        ops.iter()
+            .zip(&self.versions)
+            .all(|(op, version)| op.handle.version() == *version)
     }
 }
 
@@ -105,7 +153,9 @@ fn below(bits: u32, n: usize) -> usize {
 
 /// Tries the operations one by one in a random order drawn as it goes (a lazy
 /// Fisher-Yates shuffle), or in order when biased; claims the first that can proceed.
-/// With `record`, each operation's version is read just before its attempt.
+/// Starts a pass of `record`: each operation's version is noted just before its
+/// attempt (the shuffle never moves an operation already tried, so `record`'s order
+/// stays the operations' order).
 ///
 /// The order is a uniformly random permutation cut short at the first ready
 /// operation, so each ready operation is equally likely to win, and a selection whose
@@ -114,10 +164,11 @@ pub(super) fn try_each(
     ops: &mut [Op<'_>],
     token: &mut Token,
     biased: bool,
-    record: bool,
+    record: &mut Record,
 ) -> Option<usize> {
+    record.start();
     if biased || ops.len() < 2 {
-        return ops.iter_mut().position(|op| op.attempt(token, record));
+        return ops.iter().position(|op| op.attempt(token, record));
     }
     let n = ops.len();
     let mut bits = 0u64;
@@ -134,16 +185,6 @@ pub(super) fn try_each(
         }
     }
     None
-}
-
-/// The confirming pass of a selection about to report "nothing ready": true if no
-/// operation's channel changed since its failed attempt. Each operation was then not
-/// ready from its attempt until now, so all of them were at once, at the instant
-/// between the two passes: the report is linearizable. (A thread that moves a message
-/// from one channel to another can make every single attempt fail; it cannot leave
-/// both versions unchanged.)
-pub(super) fn unchanged(ops: &[Op<'_>]) -> bool {
-    ops.iter().all(|op| op.handle.version() == op.version)
 }
 
 /// Orders the operations for a fair pick: a fresh random permutation (Fisher-Yates,
@@ -271,13 +312,13 @@ pub(super) fn run_select<'a>(
     let mut token = Token::default();
     // A selection that may report "nothing ready" records each channel's version as it
     // tries it, to confirm that (cheaper than a second pass of attempts).
-    let record = timeout.may_fail();
+    let mut record = Record::new(timeout);
     loop {
-        if let Some(i) = try_each(ops, &mut token, biased, record) {
+        if let Some(i) = try_each(ops, &mut token, biased, &mut record) {
             return Some((token, ops[i]));
         }
         if timeout.expired() {
-            if unchanged(ops) {
+            if record.unchanged(ops) {
                 return None;
             }
             continue;
@@ -304,13 +345,14 @@ pub(super) fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> O
         shuffle(ops);
     }
     // As in `run_select`.
-    let record = timeout.may_fail();
+    let mut record = Record::new(timeout);
     loop {
         let backoff = Backoff::new();
         loop {
+            record.start();
             if let Some(index) = ops
-                .iter_mut()
-                .find_map(|op| op.check(record).then_some(op.index))
+                .iter()
+                .find_map(|op| op.check(&mut record).then_some(op.index))
             {
                 return Some(index);
             }
@@ -320,7 +362,7 @@ pub(super) fn run_ready(ops: &mut [Op<'_>], timeout: Timeout, biased: bool) -> O
             backoff.snooze();
         }
         if timeout.expired() {
-            if unchanged(ops) {
+            if record.unchanged(ops) {
                 return None;
             }
             continue;
