@@ -50,7 +50,7 @@ use super::{
     accepted, snapshot, Accept, Chan, Receiving, RecvSide, SelectHandle, SendSide, Sending,
     Snapshot, Token,
 };
-use crate::context::{expired, thread_tag, Context, Operation, Selected};
+use crate::context::{expired, spin_first, spun, thread_tag, Context, Operation, Selected};
 use crate::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::select::{LazyPending, Pending};
 use crate::waiters::{Entry, Guarded, Waiters, NO_DEAL};
@@ -294,7 +294,7 @@ fn reserve_blocking(
             if ready() {
                 let _ = cx.select(Selected::Aborted);
             }
-            match cx.wait_until(deadline, true) {
+            match cx.wait_until(deadline, false) {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),
                 // Claimed by a sender, which removed the entry: handed a message (its
                 // deal, claimed for us once we were committed), or woken to try
@@ -386,6 +386,21 @@ impl<T, Q: Queue<T>> Queued<T, Q> {
             }
         }
         false
+    }
+
+    /// `spin` for a blocked thread. On a hand-off channel, skipped while the
+    /// thread's spins are fruitless, and reported (`spin_first`).
+    #[inline]
+    fn spin_blocking(&self, claimed: impl FnMut() -> bool) -> bool {
+        if !self.hands_off() {
+            return self.spin(claimed);
+        }
+        if !spin_first() {
+            return false;
+        }
+        let seen = self.spin(claimed);
+        spun(seen);
+        seen
     }
 
     /// A small channel (below `BATCH`): its waits are hand-offs, where a peer on
@@ -882,7 +897,7 @@ impl<T, Q: Queue<T>> Receiving<Queued<T, Q>> {
     fn recv_slow(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut token = Token::default();
         let reserve = |t: &mut Token| self.reserve(t);
-        let spin = |t: &mut Token| self.spin(|| self.reserve_quick(t));
+        let spin = |t: &mut Token| self.spin_blocking(|| self.reserve_quick(t));
         let claimed = reserve(&mut token)
             || (!self.queue.bounded() && deadline.is_none() && self.catch_up(&mut token))
             || reserve_blocking(&mut token, &self.receivers, deadline, reserve, spin, || {
@@ -1229,7 +1244,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
         if self.reserve(token) {
             return true;
         }
-        self.spin(|| self.reserve_quick(token))
+        self.spin_blocking(|| self.reserve_quick(token))
     }
 
     /// A send future's spin for room (`spin_for_peer`, whose look at the tag the
@@ -1371,7 +1386,7 @@ impl<T, Q: Queue<T>> Sending<Queued<T, Q>> {
                 if self.queue.can_send() {
                     let _ = cx.select(Selected::Aborted);
                 }
-                cx.wait_until(deadline, true)
+                cx.wait_until(deadline, false)
             });
             match sel {
                 Selected::Waiting => unreachable!("wait_until returned while waiting"),

@@ -428,7 +428,7 @@ impl<T> Channel<T> {
             drop(inner);
             // Nothing from here to the unregistration below unwinds (no user code
             // runs), so the slot outlives the entry that names it.
-            match cx.wait_until(deadline, false) {
+            match cx.wait_until(deadline, true) {
                 Selected::Operation(_) => Ok(cx.deal()),
                 sel => Err(sel),
             }
@@ -1146,7 +1146,7 @@ impl<T> Channel<T> {
         inner.deals.fill_from(id, Hand::Offer, msg);
         let sel = Context::with(|cx| {
             self.offer(inner, oper, id, cx);
-            cx.wait_until(deadline, false)
+            cx.wait_until(deadline, true)
         });
         if let Selected::Operation(_) = sel {
             return Ok(()); // a receiver took the offer

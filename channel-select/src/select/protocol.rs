@@ -273,7 +273,7 @@ pub(super) fn winner(ops: &mut [Op<'_>], sel: Selected) -> Option<usize> {
 fn block_on(ops: &mut [Op<'_>], timeout: Timeout, cx: &Context, watch: bool) -> Option<usize> {
     let (registered, mut sel) = register_all(ops, cx, watch);
     if sel == Selected::Waiting {
-        sel = cx.wait_until(deadline(ops, timeout), false);
+        sel = cx.wait_until(deadline(ops, timeout), true);
     }
     unregister_all(ops, registered, (watch, sel));
     winner(ops, sel)
