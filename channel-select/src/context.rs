@@ -192,15 +192,18 @@ mod spin_notes_tests {
         std::thread::spawn(f).join().unwrap();
     }
 
+    /// `n` waits that spin, none seeing the peer.
+    fn spin_in_vain(n: usize) {
+        for _ in 0..n {
+            assert!(spin_first(), "a spin was skipped too soon");
+            spun(false);
+        }
+    }
+
     #[test]
     fn fruitless_spins_are_skipped_but_for_probes() {
         on_fresh_thread(|| {
-            for _ in 0..15 {
-                assert!(spin_first());
-                spun(false);
-            }
-            assert!(spin_first(), "the 16th spin is still made");
-            spun(false);
+            spin_in_vain(16);
             // Skipped now, but for every 8th wait.
             let spins: Vec<bool> = (0..16).map(|_| spin_first()).collect();
             assert_eq!(spins.iter().filter(|&&s| s).count(), 2, "{spins:?}");
@@ -211,24 +214,15 @@ mod spin_notes_tests {
     #[test]
     fn a_spin_that_sees_the_peer_brings_the_spins_back() {
         on_fresh_thread(|| {
-            for _ in 0..16 {
-                assert!(spin_first());
-                spun(false);
-            }
+            spin_in_vain(16);
             while !spin_first() {} // up to the probe
             spun(true);
-            for _ in 0..15 {
-                assert!(spin_first(), "spins again after a fruitful one");
-                spun(false);
-            }
+            spin_in_vain(15);
             // A fruitful spin within the count starts it again.
             assert!(spin_first());
             spun(true);
-            for _ in 0..15 {
-                assert!(spin_first());
-                spun(false);
-            }
-            assert!(spin_first());
+            spin_in_vain(16);
+            assert!(!spin_first(), "16 fruitless spins in a row: skipped");
         });
     }
 }

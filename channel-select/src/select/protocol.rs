@@ -8,8 +8,9 @@ use channel_core::sync::{random, time, Backoff};
 use smallvec::SmallVec;
 use std::time::{Duration, Instant};
 
-/// One operation of a selection: 32 bytes, written once per operation by every
-/// selection (a `select!` of 32 arms writes 1 KiB of them each time it runs).
+/// One operation of a selection: 32 bytes on a 64-bit target, written once per
+/// operation by every selection (a `select!` of 32 arms writes 1 KiB of them each
+/// time it runs).
 #[derive(Clone, Copy)]
 pub(crate) struct Op<'a> {
     /// The endpoint.
