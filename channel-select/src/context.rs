@@ -128,15 +128,16 @@ enum Waiter {
 /// holds: one spin that sees the step brings the spins back.
 ///
 /// Per thread, not per channel: whether a thread's peers can act while it spins
-/// depends on where the thread runs. A two-thread hand-off pinned to one core
-/// (`taskset -c 0`, 20,000 messages, medians of 10 runs, ns a message): `bounded(0)`
-/// 1,624 with a spin every wait, 1,260 with these notes (kanal 1,118: it yields at
-/// once); `bounded(1)` 1,132 → 896 (kanal 762). In the comparison (`--filter
-/// 'bounded(0)'` and `'bounded(1)'`, `--rounds 11`, three runs of each build
-/// alternated, medians), where 4 + 4 threads share 2 cores: `mpsc bounded(0)` 778 →
-/// 581, `mpsc bounded(1)` 593 → 506, `select_rx bounded(1)` 661 → 586; the cells
-/// whose two threads keep a core each (`spsc`, ~190) moved within noise. Under loom
-/// every wait spins: the notes only choose a cheaper way to wait.
+/// depends on where the thread runs. With every thread pinned to one core
+/// (`taskset -c 0 cargo bench --bench compare -- --filter 'spsc bounded(0)' --rounds
+/// 5`, two runs of each build, ns a message): `spsc bounded(0)` 1,413 and 1,462 →
+/// 1,211 and 1,190 (÷ kanal 1.37 and 1.40 → 1.15 and 1.14: kanal yields at once);
+/// `spsc bounded(1)` 1,075 and 1,102 → 840 and 849 (÷ kanal 1.54 → 1.17 and 1.20).
+/// Unpinned (`--filter 'bounded(0)'` and `'bounded(1)'`, `--rounds 11`, three runs
+/// of each build alternated, medians), where 4 + 4 threads share 2 cores: `mpsc
+/// bounded(0)` 778 → 581, `mpsc bounded(1)` 593 → 506, `select_rx bounded(1)` 661 →
+/// 586; the cells whose two threads keep a core each (`spsc`, ~190) moved within
+/// noise. Under loom every wait spins: the notes only choose a cheaper way to wait.
 #[cfg(not(loom))]
 mod spin_notes {
     use std::cell::Cell;
