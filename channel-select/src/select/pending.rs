@@ -385,7 +385,6 @@ impl Pending {
                 }
             }
             let mut record = Record::new(timeout);
-            record.start();
             if let Some(op) = ops.iter().find(|op| op.check(&mut record)) {
                 return Poll::Ready(Some(op.index));
             }
