@@ -513,8 +513,11 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
-/// A lock for short critical sections that run no user code: a waiter spins, then
-/// yields, and never parks (under loom: a loom `Mutex`).
+/// A lock for short critical sections (a few list and slab updates): a waiter spins,
+/// then yields, and never parks (under loom: a loom `Mutex`). The only code from
+/// outside the crate a section may run is a `Waker`'s `wake`, where the caller
+/// documents it (junction's wait lists wake observers and, on disconnection,
+/// everyone under their lock).
 ///
 /// ```
 /// use channel_core::sync::SpinLock;

@@ -466,6 +466,8 @@ impl Context {
             }
             backoff.snooze();
         }
+        // An empty range under loom, where a model parks at once.
+        #[allow(clippy::reversed_empty_ranges)]
         for _ in 0..time::YIELDS_BEFORE_PARK {
             if deadline.is_some_and(expired) {
                 break;
